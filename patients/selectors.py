@@ -1,0 +1,17 @@
+"""Reads of patient data. Tenancy is applied on top of these by the base viewset."""
+
+from django.db.models import QuerySet
+
+from patients.models import Patient, ShedCount, SymptomReport
+
+
+def patient_list() -> QuerySet[Patient]:
+    return Patient.objects.select_related("clinic")
+
+
+def symptom_report_list() -> QuerySet[SymptomReport]:
+    return SymptomReport.objects.select_related("patient")
+
+
+def shed_count_list() -> QuerySet[ShedCount]:
+    return ShedCount.objects.select_related("patient")
