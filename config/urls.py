@@ -12,6 +12,8 @@ api_v1 = [
     path("me/", clinic_views.MeView.as_view(), name="me"),
     path("", include("clinics.urls")),
     path("", include("patients.urls")),
+    path("", include("labs.urls")),
+    path("", include("imaging.urls")),
 ]
 
 urlpatterns = [
