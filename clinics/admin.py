@@ -23,8 +23,9 @@ class ClinicScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         actor = Actor.of(request)
-        return queryset.filter(actor.scope(self.view_roles, clinic_field=self.clinic_field,
-                                           patient_field=None))
+        return queryset.filter(
+            actor.scope(self.view_roles, clinic_field=self.clinic_field, patient_field=None)
+        )
 
     def has_module_permission(self, request) -> bool:
         return self._holds(request, self.view_roles)

@@ -213,4 +213,6 @@ class PatientRecordsViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, Tena
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = self.record_create(patient=self.patient, data=serializer.validated_data)
+        serializer.instance = self.record_create(
+            patient=self.patient, data=serializer.validated_data
+        )

@@ -21,15 +21,37 @@ class PatientAdmin(ClinicScopedAdmin):
     search_fields = ["last_name", "first_name", "mrn"]
     inlines = [SymptomReportInline, ShedCountInline]
     fieldsets = [
-        (None, {"fields": ["clinic", ("first_name", "last_name"), ("date_of_birth", "sex"),
-                           "mrn", "diet"]}),
-        ("B12 risk factors", {"fields": [
-            ("metformin", "proton_pump_inhibitor", "h2_blocker"),
-            ("atrophic_gastritis", "pernicious_anaemia", "crohns_or_coeliac"),
-            ("autoimmune_disease", "gastric_surgery", "heavy_alcohol_use"),
-        ]}),
-        ("Hair", {"fields": ["hair_loss_onset",
-                             ("thin_or_brittle", "premature_greying", "miniaturisation")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "clinic",
+                    ("first_name", "last_name"),
+                    ("date_of_birth", "sex"),
+                    "mrn",
+                    "diet",
+                ]
+            },
+        ),
+        (
+            "B12 risk factors",
+            {
+                "fields": [
+                    ("metformin", "proton_pump_inhibitor", "h2_blocker"),
+                    ("atrophic_gastritis", "pernicious_anaemia", "crohns_or_coeliac"),
+                    ("autoimmune_disease", "gastric_surgery", "heavy_alcohol_use"),
+                ]
+            },
+        ),
+        (
+            "Hair",
+            {
+                "fields": [
+                    "hair_loss_onset",
+                    ("thin_or_brittle", "premature_greying", "miniaturisation"),
+                ]
+            },
+        ),
     ]
 
     def save_formset(self, request, form, formset, change):

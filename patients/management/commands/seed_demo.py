@@ -37,45 +37,79 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed(self) -> None:
         clinic = clinic_create(
-            name=DEMO_CLINIC, admin_username="demo_admin", admin_password=DEMO_PASSWORD,
+            name=DEMO_CLINIC,
+            admin_username="demo_admin",
+            admin_password=DEMO_PASSWORD,
             admin_email="admin@demo.example",
         )
         for username, role in USERS[1:]:
-            member_add(clinic=clinic, username=username, password=DEMO_PASSWORD,
-                       email=f"{username}@demo.example", role=role)
-        clinic_create(name=OTHER_CLINIC, admin_username="other_admin",
-                      admin_password=DEMO_PASSWORD)
+            member_add(
+                clinic=clinic,
+                username=username,
+                password=DEMO_PASSWORD,
+                email=f"{username}@demo.example",
+                role=role,
+            )
+        clinic_create(name=OTHER_CLINIC, admin_username="other_admin", admin_password=DEMO_PASSWORD)
 
         today = date.today()
         vegan = patient_services.patient_create(
-            clinic=clinic, first_name="Vera", last_name="Green", mrn="DEMO-001",
-            date_of_birth=date(1991, 3, 14), sex="female", diet="vegan",
-            hair_loss_onset=today - timedelta(days=150), thin_or_brittle=True,
+            clinic=clinic,
+            first_name="Vera",
+            last_name="Green",
+            mrn="DEMO-001",
+            date_of_birth=date(1991, 3, 14),
+            sex="female",
+            diet="vegan",
+            hair_loss_onset=today - timedelta(days=150),
+            thin_or_brittle=True,
             premature_greying=True,
         )
         patient_services.patient_create(
-            clinic=clinic, first_name="Marco", last_name="Rossi", mrn="DEMO-002",
-            date_of_birth=date(1979, 8, 2), sex="male", diet="omnivore",
-            hair_loss_onset=today - timedelta(days=6 * 365), miniaturisation=True,
+            clinic=clinic,
+            first_name="Marco",
+            last_name="Rossi",
+            mrn="DEMO-002",
+            date_of_birth=date(1979, 8, 2),
+            sex="male",
+            diet="omnivore",
+            hair_loss_onset=today - timedelta(days=6 * 365),
+            miniaturisation=True,
         )
         patient_services.patient_create(
-            clinic=clinic, first_name="Helen", last_name="Baker", mrn="DEMO-003",
-            date_of_birth=date(1958, 11, 30), sex="female", diet="omnivore", metformin=True,
-            proton_pump_inhibitor=True, hair_loss_onset=today - timedelta(days=240),
+            clinic=clinic,
+            first_name="Helen",
+            last_name="Baker",
+            mrn="DEMO-003",
+            date_of_birth=date(1958, 11, 30),
+            sex="female",
+            diet="omnivore",
+            metformin=True,
+            proton_pump_inhibitor=True,
+            hair_loss_onset=today - timedelta(days=240),
         )
         patient_services.portal_account_create(
-            patient=vegan, username="demo_patient", password=DEMO_PASSWORD,
+            patient=vegan,
+            username="demo_patient",
+            password=DEMO_PASSWORD,
             email="vera@demo.example",
         )
-        for weeks_ago, symptoms in ((20, ["fatigue", "numbness_tingling", "pale_skin"]),
-                                    (8, ["fatigue"]), (2, [])):
+        for weeks_ago, symptoms in (
+            (20, ["fatigue", "numbness_tingling", "pale_skin"]),
+            (8, ["fatigue"]),
+            (2, []),
+        ):
             patient_services.symptom_report_record(
-                patient=vegan, created_by=None, reported_on=today - timedelta(weeks=weeks_ago),
+                patient=vegan,
+                created_by=None,
+                reported_on=today - timedelta(weeks=weeks_ago),
                 symptoms=symptoms,
             )
         for days_ago, hairs in ((140, 210), (100, 180), (60, 130), (30, 95), (5, 70)):
             patient_services.shed_count_record(
-                patient=vegan, created_by=None, counted_on=today - timedelta(days=days_ago),
+                patient=vegan,
+                created_by=None,
+                counted_on=today - timedelta(days=days_ago),
                 hairs=hairs,
             )
         self._seed_clinical_history(clinic)
@@ -110,7 +144,7 @@ class Command(BaseCommand):
             "",
             "  Get a token:",
             f"    curl -s -X POST {base}/api/v1/auth/token/ -H 'Content-Type: application/json' \\",
-            f"      -d '{{\"username\": \"demo_clinician\", \"password\": \"{DEMO_PASSWORD}\"}}'",
+            f'      -d \'{{"username": "demo_clinician", "password": "{DEMO_PASSWORD}"}}\'',
             "",
         ]
         self.stdout.write("\n".join(lines))
