@@ -1,7 +1,10 @@
 """Reads of patient data. Tenancy is applied on top of these by the base viewset."""
 
+from dataclasses import fields
+
 from django.db.models import QuerySet
 
+from patients.clinical_inputs import PatientFacts
 from patients.models import Patient, ShedCount, SymptomReport
 
 
@@ -15,3 +18,9 @@ def symptom_report_list() -> QuerySet[SymptomReport]:
 
 def shed_count_list() -> QuerySet[ShedCount]:
     return ShedCount.objects.select_related("patient")
+
+
+def patient_facts(patient: Patient) -> PatientFacts:
+    """The patient row as the pure clinical core sees it."""
+    names = {f.name for f in fields(PatientFacts)}
+    return PatientFacts(**{name: getattr(patient, name) for name in names})

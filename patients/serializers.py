@@ -1,9 +1,12 @@
 from datetime import date
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from patients.models import Patient, ShedCount, Symptom, SymptomReport
+from patients.risk import risk_summary
+from patients.selectors import patient_facts
 
 
 def not_in_future(value: date) -> date:
@@ -12,8 +15,25 @@ def not_in_future(value: date) -> date:
     return value
 
 
+class RiskFactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    why = serializers.CharField()
+    source = serializers.CharField()
+
+
+class RiskSummarySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["none", "low", "elevated", "high"])
+    factors = RiskFactorSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    rules_version = serializers.CharField()
+
+
 class PatientSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField(help_text="Whole years today, from date_of_birth.")
+    risk_summary = serializers.SerializerMethodField(
+        help_text="Which B12 risk factors of DOMAIN.md section 1 apply, and why."
+    )
 
     class Meta:
         model = Patient
@@ -39,6 +59,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "thin_or_brittle",
             "premature_greying",
             "miniaturisation",
+            "risk_summary",
             "created_at",
             "updated_at",
         ]
@@ -52,6 +73,11 @@ class PatientSerializer(serializers.ModelSerializer):
             return None
         today = timezone.localdate()
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @extend_schema_field(RiskSummarySerializer)
+    def get_risk_summary(self, patient: Patient) -> dict:
+        summary = risk_summary(patient_facts(patient), today=timezone.localdate())
+        return RiskSummarySerializer(summary).data
 
     def validate_date_of_birth(self, value: date) -> date:
         not_in_future(value)
