@@ -35,6 +35,10 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
+# The roles a clinic admin can give through /members/ (patients get portal accounts instead).
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.PATIENT]
+
+
 class Membership(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
+from clinics.models import STAFF_ROLE_CHOICES as STAFF_ROLES
 from clinics.models import AuditEvent, Membership, Role
-
-STAFF_ROLES = [(r.value, r.label) for r in Role if r != Role.PATIENT]
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -128,6 +128,8 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return self.roles.get(self.action or "", frozenset())
 
     def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
+            return self.base_queryset().none()
         return scoped(
             self.base_queryset(),
             self.request,
@@ -206,7 +208,10 @@ class PatientRecordsViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, Tena
         self.patient = self.parent_patient()
 
     def base_queryset(self) -> QuerySet:
-        return self.records().filter(patient_id=self.patient.pk)
+        patient = getattr(self, "patient", None)  # unset only outside a request (schema)
+        if patient is None:
+            return self.records().none()
+        return self.records().filter(patient_id=patient.pk)
 
     def list(self, request, *args, **kwargs):
         self.record_access(self.patient)

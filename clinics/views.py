@@ -1,5 +1,5 @@
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -27,6 +27,9 @@ class MemberViewSet(
     TenantScopedViewSet,
 ):
     """The clinic's staff and portal accounts, managed by its admins."""
+
+    schema_resource = "member"
+    schema_tags = ["clinic"]
 
     serializer_class = MemberSerializer
     patient_field = None
@@ -74,6 +77,9 @@ class AuditEventFilter(filters.FilterSet):
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     """The clinic's append-only audit trail: who read or changed what, when, from where."""
 
+    schema_resource = "audit_event"
+    schema_tags = ["audit"]
+
     serializer_class = AuditEventSerializer
     patient_field = None
     roles = {"list": ADMINS, "retrieve": ADMINS}
@@ -88,9 +94,12 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 class MeView(APIView):
     """Who I am and my role in each of my clinics."""
 
+    schema_resource = "me"
+    schema_tags = ["auth"]
+
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses=MeSerializer, summary="Get my account and clinic memberships")
     def get(self, request):
         actor = Actor.of(request)
         user = request.user
@@ -106,15 +115,23 @@ class MeView(APIView):
 class LoginThrottled:
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    schema_tags = ["auth"]
 
 
+@extend_schema_view(post=extend_schema(operation_id="auth_token_obtain", summary="Log in"))
 class TokenObtainView(LoginThrottled, jwt_views.TokenObtainPairView):
     """Log in: username and password give an `access` token (short-lived) and a `refresh`."""
 
 
+@extend_schema_view(
+    post=extend_schema(operation_id="auth_token_refresh", summary="Refresh an access token")
+)
 class TokenRefreshView(LoginThrottled, jwt_views.TokenRefreshView):
     """A new access token (and a rotated refresh token) for a valid refresh token."""
 
 
+@extend_schema_view(
+    post=extend_schema(operation_id="auth_token_revoke", summary="Log out (revoke a refresh token)")
+)
 class TokenRevokeView(LoginThrottled, jwt_views.TokenBlacklistView):
     """Log out: the refresh token can no longer be used."""

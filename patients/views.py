@@ -32,6 +32,8 @@ class PatientViewSet(
     mixins.DestroyModelMixin,
     TenantScopedViewSet,
 ):
+    schema_resource = "patient"
+    schema_tags = ["patients"]
     serializer_class = PatientSerializer
     patient_field = "pk"
     roles = {
@@ -61,7 +63,11 @@ class PatientViewSet(
             patient=serializer.instance, **serializer.validated_data
         )
 
-    @extend_schema(request=PortalAccountSerializer, responses={201: PortalAccountResultSerializer})
+    @extend_schema(
+        request=PortalAccountSerializer,
+        responses={201: PortalAccountResultSerializer},
+        summary="Give the patient a portal account",
+    )
     @action(detail=True, methods=["post"], url_path="portal-account")
     def portal_account(self, request, pk=None):
         """Give the patient a portal login that sees only this record."""
@@ -78,6 +84,8 @@ class PatientViewSet(
 
 
 class PatientSymptomReportViewSet(PatientRecordsViewSet):
+    schema_resource = "patient_symptom_report"
+    schema_tags = ["patients"]
     serializer_class = SymptomReportSerializer
     roles = {"list": ANY_ROLE, "create": RECORD_WRITERS}
 
@@ -94,6 +102,8 @@ class SymptomReportViewSet(
     mixins.DestroyModelMixin,
     TenantScopedViewSet,
 ):
+    schema_resource = "symptom_report"
+    schema_tags = ["patients"]
     serializer_class = SymptomReportSerializer
     roles = {"retrieve": ANY_ROLE, "partial_update": CLINIC_TEAM, "destroy": CLINIC_TEAM}
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -103,6 +113,8 @@ class SymptomReportViewSet(
 
 
 class PatientShedCountViewSet(PatientRecordsViewSet):
+    schema_resource = "patient_shed_count"
+    schema_tags = ["patients"]
     serializer_class = ShedCountSerializer
     roles = {"list": ANY_ROLE, "create": RECORD_WRITERS}
 
@@ -119,6 +131,8 @@ class ShedCountViewSet(
     mixins.DestroyModelMixin,
     TenantScopedViewSet,
 ):
+    schema_resource = "shed_count"
+    schema_tags = ["patients"]
     serializer_class = ShedCountSerializer
     roles = {"retrieve": ANY_ROLE, "partial_update": CLINIC_TEAM, "destroy": CLINIC_TEAM}
     http_method_names = ["get", "patch", "delete", "head", "options"]

@@ -28,7 +28,3 @@ class TrichotrackExceptionHandler(ExceptionHandler):
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(as_serializer_error(exc))
         return super().convert_known_exceptions(exc)
-
-
-def exception_handler(exc, context):
-    return TrichotrackExceptionHandler(exc, context).run()
