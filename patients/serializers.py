@@ -1,11 +1,15 @@
 from datetime import date
+from typing import get_args
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from patients.assessment import Classification, ConfidenceLevel, PointsTo
 from patients.models import Patient, ShedCount, Symptom, SymptomReport
-from patients.risk import risk_summary
+from patients.recovery import Verdict
+from patients.risk import RiskLevel, risk_summary
+from patients.scales import ScaleName
 from patients.selectors import patient_facts
 
 
@@ -23,7 +27,7 @@ class RiskFactorSerializer(serializers.Serializer):
 
 
 class RiskSummarySerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=["none", "low", "elevated", "high"])
+    level = serializers.ChoiceField(choices=list(get_args(RiskLevel)))
     factors = RiskFactorSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
     rules_version = serializers.CharField()
@@ -124,3 +128,166 @@ class PortalAccountResultSerializer(serializers.Serializer):
     membership_id = serializers.UUIDField()
     username = serializers.CharField()
     patient = serializers.UUIDField()
+
+
+# --- Timeline and assessment responses (read-only shapes, for the schema and clients) --------
+
+
+class PhaseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    start_months = serializers.IntegerField()
+    start_days = serializers.IntegerField()
+    end_months = serializers.IntegerField(allow_null=True)
+    end_days = serializers.IntegerField(allow_null=True)
+    expectation = serializers.CharField()
+    source = serializers.CharField()
+
+
+class CoursePointSerializer(serializers.Serializer):
+    taken_on = serializers.DateField()
+    zones = serializers.ListField(child=serializers.CharField())
+    mean_hair_density_per_cm2 = serializers.FloatField()
+    mean_fu_density_per_cm2 = serializers.FloatField(allow_null=True)
+    compared_hair_density_per_cm2 = serializers.FloatField()
+    compared_fu_density_per_cm2 = serializers.FloatField(allow_null=True)
+    weeks_since_start = serializers.FloatField(allow_null=True)
+    phase = serializers.CharField(allow_null=True)
+    change_from_baseline_pct = serializers.FloatField()
+    change_from_nadir_pct = serializers.FloatField()
+
+
+class ZoneFiguresSerializer(serializers.Serializer):
+    zone = serializers.CharField()
+    hair_density_per_cm2 = serializers.FloatField()
+    fu_density_per_cm2 = serializers.FloatField(allow_null=True)
+    hairs_per_fu = serializers.FloatField(allow_null=True)
+    single_hair_fu_fraction = serializers.FloatField(allow_null=True)
+    mean_shaft_diameter_um = serializers.FloatField(allow_null=True)
+    shaft_diameter_cv = serializers.FloatField(allow_null=True)
+    thin_hair_fraction = serializers.FloatField(allow_null=True)
+    vellus_hair_fraction = serializers.FloatField(allow_null=True)
+
+
+class TimelineVisitSerializer(serializers.Serializer):
+    taken_on = serializers.DateField()
+    mean_hair_density_per_cm2 = serializers.FloatField(allow_null=True)
+    mean_fu_density_per_cm2 = serializers.FloatField(allow_null=True)
+    zones = ZoneFiguresSerializer(many=True)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(
+        choices=[
+            "lab_result",
+            "protocol_start",
+            "protocol_change",
+            "protocol_stop",
+            "photo_visit",
+            "shed_count",
+            "symptom_report",
+        ]
+    )
+    id = serializers.CharField(allow_null=True)
+    summary = serializers.CharField()
+
+
+class B12PointSerializer(serializers.Serializer):
+    collected_on = serializers.DateField()
+    value_pg_per_ml = serializers.FloatField()
+    band = serializers.CharField()
+
+
+class ExpectedBandSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    low_per_cm2 = serializers.FloatField()
+    high_per_cm2 = serializers.FloatField()
+
+
+VERDICTS = list(get_args(Verdict))
+
+
+class TimelineSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    generated_on = serializers.DateField()
+    rules_version = serializers.CharField()
+    treatment_start = serializers.DateField(allow_null=True)
+    weeks_since_treatment_start = serializers.FloatField(allow_null=True)
+    phase = PhaseSerializer(allow_null=True)
+    verdict = serializers.ChoiceField(choices=VERDICTS)
+    verdict_reason = serializers.CharField()
+    comparison_zones = serializers.ListField(child=serializers.CharField())
+    baseline = CoursePointSerializer(allow_null=True)
+    nadir = CoursePointSerializer(allow_null=True)
+    change_from_baseline_pct = serializers.FloatField(allow_null=True)
+    change_from_nadir_pct = serializers.FloatField(allow_null=True)
+    b12_normalised_on = serializers.DateField(allow_null=True)
+    density_recovered_on = serializers.DateField(allow_null=True)
+    b12_series = B12PointSerializer(many=True)
+    density_series = CoursePointSerializer(many=True)
+    expected_band = ExpectedBandSerializer(many=True)
+    visits = TimelineVisitSerializer(many=True)
+    events = TimelineEventSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class EvidenceSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.JSONField(allow_null=True, help_text="A number, a string or null.")
+    points_to = serializers.ChoiceField(choices=list(get_args(PointsTo)))
+    weight = serializers.FloatField()
+    source = serializers.CharField()
+
+
+class ConfidenceSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=list(get_args(ConfidenceLevel)))
+    score = serializers.FloatField()
+
+
+class RecommendationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    source = serializers.CharField()
+
+
+class RakowskaSerializer(serializers.Serializer):
+    major_met = serializers.ListField(child=serializers.CharField())
+    minor_met = serializers.ListField(child=serializers.CharField())
+    major_unknown = serializers.ListField(child=serializers.CharField())
+    minor_unknown = serializers.ListField(child=serializers.CharField())
+    met = serializers.BooleanField(allow_null=True)
+
+
+class ScaleEstimateSerializer(serializers.Serializer):
+    scale = serializers.ChoiceField(choices=list(get_args(ScaleName)))
+    stage = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    relative_density = serializers.DictField(child=serializers.FloatField())
+    levels = serializers.DictField(child=serializers.CharField())
+    graft_range = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, min_length=2, max_length=2
+    )
+    graft_source = serializers.CharField(allow_null=True)
+    method_note = serializers.CharField()
+    rules_version = serializers.CharField()
+
+
+class AssessmentSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    classification = serializers.ChoiceField(choices=list(get_args(Classification)))
+    confidence = ConfidenceSerializer()
+    reason = serializers.CharField()
+    evidence = EvidenceSerializer(many=True)
+    rakowska = RakowskaSerializer(allow_null=True)
+    scale = ScaleEstimateSerializer(allow_null=True)
+    verdict = serializers.ChoiceField(choices=VERDICTS)
+    phase = PhaseSerializer(allow_null=True)
+    risk = RiskSummarySerializer()
+    recommendations = RecommendationSerializer(many=True)
+    missing = serializers.ListField(child=serializers.CharField())
+    assessed_on = serializers.DateField()
+    disclaimer = serializers.CharField()
+    rules_version = serializers.CharField()

@@ -1,3 +1,8 @@
+from dataclasses import asdict
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -12,15 +17,21 @@ from clinics.tenancy import (
     TenantScopedViewSet,
 )
 from patients import selectors, services
+from patients.clinical_record import clinical_record
 from patients.models import RISK_FACTOR_FIELDS
 from patients.serializers import (
+    AssessmentSerializer,
     PatientSerializer,
     PortalAccountResultSerializer,
     PortalAccountSerializer,
     ShedCountSerializer,
     SymptomReportSerializer,
+    TimelineSerializer,
 )
+from patients.timeline import timeline_payload
+from patients.timeline_chart import render_timeline
 
+CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 RECORD_WRITERS = ANY_ROLE  # patients log their own symptoms and shed counts
 
 
@@ -44,7 +55,15 @@ class PatientViewSet(
         "partial_update": CLINIC_TEAM,
         "destroy": ADMINS,
         "portal_account": CLINICAL,
+        "timeline": ANY_ROLE,
+        "timeline_png": ANY_ROLE,
+        "timeline_svg": ANY_ROLE,
+        # Decision support for the clinic team; patients see their progress on the timeline.
+        "assessment": CLINIC_TEAM,
     }
+    audited_read_actions = frozenset(
+        {"retrieve", "timeline", "timeline_png", "timeline_svg", "assessment"}
+    )
     search_fields = ["first_name", "last_name", "mrn"]
     filterset_fields = ["sex", "diet", "mrn", *RISK_FACTOR_FIELDS]
     ordering_fields = ["last_name", "first_name", "created_at", "mrn"]
@@ -81,6 +100,77 @@ class PatientViewSet(
             "patient": patient.id,
         }
         return Response(PortalAccountResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses=TimelineSerializer,
+        summary="Get the patient's recovery timeline",
+        description=(
+            "Labs, protocol starts/changes/stops, photo visits with per-zone and mean densities, "
+            "shed-hair counts and symptom reports in date order, with the derived course: "
+            "baseline, nadir, change from each, weeks since treatment start, the expected "
+            "recovery phase and whether the course is on track (DOMAIN.md section 4)."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        record = clinical_record(self.get_object())
+        today = timezone.localdate()
+        payload = timeline_payload(record, record.course(today=today), today=today)
+        return Response(TimelineSerializer(payload).data)
+
+    def _chart(self, fmt: str) -> HttpResponse:
+        patient = self.get_object()
+        record = clinical_record(patient)
+        today = timezone.localdate()
+        image = render_timeline(
+            record.course(today=today),
+            record.inputs.labs,
+            record.inputs.protocols,
+            fmt=fmt,
+            b12_cutoffs=record.b12_cutoffs,
+            title=f"{patient.first_name} {patient.last_name} ({patient.mrn})",
+        )
+        response = HttpResponse(image, content_type=CHART_TYPES[fmt])
+        response["Content-Disposition"] = f'inline; filename="timeline-{patient.mrn}.{fmt}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiTypes.BINARY},
+        summary="Get the timeline chart as PNG",
+    )
+    def timeline_png(self, request, pk=None):
+        return self._chart("png")
+
+    @extend_schema(
+        responses={(200, "image/svg+xml"): OpenApiTypes.BINARY},
+        summary="Get the timeline chart as SVG",
+    )
+    def timeline_svg(self, request, pk=None):
+        return self._chart("svg")
+
+    @extend_schema(
+        responses=AssessmentSerializer,
+        summary="Get the deficiency-versus-androgenetic assessment",
+        description=(
+            "Classification with confidence, one evidence item per criterion, a Norwood-Hamilton "
+            "or Ludwig estimate for patterned loss, recommendations and the data that is "
+            "missing. Decision support, not a diagnosis."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def assessment(self, request, pk=None):
+        patient = self.get_object()
+        record = clinical_record(patient)
+        today = timezone.localdate()
+        result = record.assessment(today=today)
+        payload = {
+            "patient": patient.pk,
+            **asdict(result),
+            "verdict": result.course.verdict,
+            "phase": asdict(result.course.phase) if result.course.phase else None,
+        }
+        return Response(AssessmentSerializer(payload).data)
 
 
 class PatientSymptomReportViewSet(PatientRecordsViewSet):
