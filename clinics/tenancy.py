@@ -138,6 +138,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             patient_field=self.patient_field,
         )
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Search, filters and ordering are list features; on a detail route django-filter
+        # would only build (and validate) a form for nothing.
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     @cached_property
     def actor(self) -> Actor:
         return Actor.of(self.request)

@@ -1,11 +1,17 @@
-"""The timeline response: a patient's events in date order beside the course the recovery rules
-derive from them. Presentation only: every judgement comes from `patients.recovery`."""
+"""The timeline and assessment responses, built from the clinical record and the rules' results.
+
+Presentation only: every judgement comes from `patients.recovery` and `patients.assessment`.
+These two are the hottest reads of the product, so the payloads are plain JSON-ready values
+built here once, not passed through DRF's (slow, per-field) output serializers; the
+serializers in `patients.serializers` document them, and the tests check each response
+against its serializer."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
 
+from patients.assessment import Assessment
 from patients.clinical_record import ClinicalRecord
 from patients.recovery import Course, expected_band_curve
 
@@ -147,4 +153,26 @@ def timeline_payload(record: ClinicalRecord, course: Course, *, today: date) -> 
         "visits": _visits(record, course),
         "events": _events(record, course, today),
         "notes": list(course.notes),
+    }
+
+
+def assessment_payload(patient_id, result: Assessment) -> dict:
+    """The assessment response: exactly the fields of `AssessmentSerializer`."""
+    course = result.course
+    return {
+        "patient": patient_id,
+        "classification": result.classification,
+        "confidence": asdict(result.confidence),
+        "reason": result.reason,
+        "evidence": [asdict(e) for e in result.evidence],
+        "rakowska": asdict(result.rakowska) if result.rakowska else None,
+        "scale": asdict(result.scale) if result.scale else None,
+        "verdict": course.verdict,
+        "phase": asdict(course.phase) if course.phase else None,
+        "risk": asdict(result.risk),
+        "recommendations": [asdict(r) for r in result.recommendations],
+        "missing": list(result.missing),
+        "assessed_on": result.assessed_on,
+        "disclaimer": result.disclaimer,
+        "rules_version": result.rules_version,
     }

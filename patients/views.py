@@ -1,5 +1,3 @@
-from dataclasses import asdict
-
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +26,7 @@ from patients.serializers import (
     SymptomReportSerializer,
     TimelineSerializer,
 )
-from patients.timeline import timeline_payload
+from patients.timeline import assessment_payload, timeline_payload
 from patients.timeline_chart import render_timeline
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -115,8 +113,7 @@ class PatientViewSet(
     def timeline(self, request, pk=None):
         record = clinical_record(self.get_object())
         today = timezone.localdate()
-        payload = timeline_payload(record, record.course(today=today), today=today)
-        return Response(TimelineSerializer(payload).data)
+        return Response(timeline_payload(record, record.course(today=today), today=today))
 
     def _chart(self, fmt: str) -> HttpResponse:
         patient = self.get_object()
@@ -163,14 +160,7 @@ class PatientViewSet(
         patient = self.get_object()
         record = clinical_record(patient)
         today = timezone.localdate()
-        result = record.assessment(today=today)
-        payload = {
-            "patient": patient.pk,
-            **asdict(result),
-            "verdict": result.course.verdict,
-            "phase": asdict(result.course.phase) if result.course.phase else None,
-        }
-        return Response(AssessmentSerializer(payload).data)
+        return Response(assessment_payload(patient.pk, record.assessment(today=today)))
 
 
 class PatientSymptomReportViewSet(PatientRecordsViewSet):

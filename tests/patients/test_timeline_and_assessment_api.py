@@ -149,3 +149,18 @@ def test_the_query_count_does_not_grow_with_the_history(
     with django_assert_max_num_queries(20) as long:
         assert client.get(url).status_code == 200
     assert len(long.captured_queries) == len(short.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("route", "serializer_name"),
+    [("timeline", "TimelineSerializer"), ("assessment", "AssessmentSerializer")],
+)
+def test_the_response_has_exactly_the_documented_shape(
+    cast, api, vegan_recovery, route, serializer_name
+):
+    from patients import serializers
+
+    body = api(cast.clinician_a).get(f"/api/v1/patients/{vegan_recovery.id}/{route}/").json()
+    serializer = getattr(serializers, serializer_name)(data=body)
+    assert serializer.is_valid(), serializer.errors
+    assert set(body) == set(serializer.fields)
