@@ -11,3 +11,7 @@ class PatientsConfig(AppConfig):
 
         for model in (Patient, SymptomReport, ShedCount):
             auditlog.register(model)
+
+        from patients.summaries import connect_signals
+
+        connect_signals()

@@ -154,3 +154,35 @@ class ShedCount(PatientOwned):
 
     def __str__(self) -> str:
         return f"{self.hairs} hairs on {self.counted_on}"
+
+
+class PatientSummary(models.Model):
+    """The latest assessment of a patient, stored so that lists can filter and sort by it
+    (B12 band, classification, course verdict) without running the rules per row.
+
+    Refreshed by `patients.tasks.refresh_patient_summary` after every change to the patient's
+    clinical data (on commit) and daily by beat; `stale` is the job row a sweeper re-runs."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    latest_b12_band = models.CharField(max_length=12, blank=True)
+    latest_b12_on = models.DateField(null=True, blank=True)
+    classification = models.CharField(max_length=32, blank=True)
+    confidence = models.CharField(max_length=12, blank=True)
+    verdict = models.CharField(max_length=20, blank=True)
+    rules_version = models.CharField(max_length=40, blank=True)
+    stale = models.BooleanField(default=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "classification"]),
+            models.Index(fields=["clinic", "latest_b12_band"]),
+            models.Index(fields=["stale", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.classification or 'not assessed'}"

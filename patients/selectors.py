@@ -9,7 +9,7 @@ from patients.models import Patient, ShedCount, SymptomReport
 
 
 def patient_list() -> QuerySet[Patient]:
-    return Patient.objects.select_related("clinic")
+    return Patient.objects.select_related("clinic", "summary")
 
 
 def symptom_report_list() -> QuerySet[SymptomReport]:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from patients.assessment import Classification, ConfidenceLevel, PointsTo
-from patients.models import Patient, ShedCount, Symptom, SymptomReport
+from patients.models import Patient, PatientSummary, ShedCount, Symptom, SymptomReport
 from patients.recovery import Verdict
 from patients.risk import RiskLevel, risk_summary
 from patients.scales import ScaleName
@@ -33,8 +33,28 @@ class RiskSummarySerializer(serializers.Serializer):
     rules_version = serializers.CharField()
 
 
+class PatientSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PatientSummary
+        fields = [
+            "latest_b12_band",
+            "latest_b12_on",
+            "classification",
+            "confidence",
+            "verdict",
+            "rules_version",
+            "stale",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
 class PatientSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField(help_text="Whole years today, from date_of_birth.")
+    summary = serializers.SerializerMethodField(
+        help_text="The latest stored assessment (refreshed after each change; `stale` while "
+        "a refresh is pending). Null before the first assessment."
+    )
     risk_summary = serializers.SerializerMethodField(
         help_text="Which B12 risk factors of DOMAIN.md section 1 apply, and why."
     )
@@ -64,6 +84,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "premature_greying",
             "miniaturisation",
             "risk_summary",
+            "summary",
             "created_at",
             "updated_at",
         ]
@@ -77,6 +98,14 @@ class PatientSerializer(serializers.ModelSerializer):
             return None
         today = timezone.localdate()
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @extend_schema_field(PatientSummarySerializer(allow_null=True))
+    def get_summary(self, patient: Patient) -> dict | None:
+        try:
+            summary = patient.summary
+        except PatientSummary.DoesNotExist:
+            return None
+        return PatientSummarySerializer(summary).data
 
     @extend_schema_field(RiskSummarySerializer)
     def get_risk_summary(self, patient: Patient) -> dict:

@@ -16,7 +16,7 @@ from clinics.tenancy import (
 )
 from patients import selectors, services
 from patients.clinical_record import clinical_record
-from patients.models import RISK_FACTOR_FIELDS
+from patients.filters import PatientFilter
 from patients.serializers import (
     AssessmentSerializer,
     PatientSerializer,
@@ -63,7 +63,7 @@ class PatientViewSet(
         {"retrieve", "timeline", "timeline_png", "timeline_svg", "assessment"}
     )
     search_fields = ["first_name", "last_name", "mrn"]
-    filterset_fields = ["sex", "diet", "mrn", *RISK_FACTOR_FIELDS]
+    filterset_class = PatientFilter
     ordering_fields = ["last_name", "first_name", "created_at", "mrn"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
