@@ -1,5 +1,5 @@
-"""The Celery application. Each app's `tasks` module is discovered; beat schedules live beside
-the tasks they run (see `config.settings.CELERY_BEAT_SCHEDULE` callers)."""
+"""The Celery application. Each app's `tasks` module is discovered; the beat schedule lives in
+`config.settings.CELERY_BEAT_SCHEDULE`."""
 
 import os
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -123,7 +124,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="trichotrack")
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by each app's tasks module through config.celery
+# Every periodic task, in one place. Each is idempotent: running one twice does no harm.
+CELERY_BEAT_SCHEDULE = {
+    # Photos whose publish failed (broker down at upload) or whose worker died.
+    "imaging-sweep-stuck-jobs": {"task": "imaging.sweep_stuck_jobs", "schedule": 60.0},
+    # Patient summaries whose refresh was lost.
+    "patients-sweep-stale-summaries": {"task": "patients.sweep_stale_summaries", "schedule": 300.0},
+    # Phases, verdicts and due dates move with the calendar: recompute daily.
+    "patients-refresh-all-summaries": {
+        "task": "patients.refresh_all_summaries",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "labs-refresh-worklist": {
+        "task": "labs.refresh_worklist",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
 
 # --- Storage ---------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
