@@ -31,3 +31,13 @@ ensure_redis() {  # the local Redis up
     for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.5; done
   fi
 }
+
+ensure_chromium() {  # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser)
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests..." >&2
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || true
+  fi
+  [ -x /usr/bin/chromium ] || echo "No /usr/bin/chromium: the browser tests will fail (install Debian's chromium package)." >&2
+}

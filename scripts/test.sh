@@ -8,6 +8,7 @@ source scripts/lib.sh
 ensure_venv dev
 ensure_postgres
 ensure_redis
+ensure_chromium
 
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trichotrack}"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
