@@ -1,0 +1,304 @@
+"""Admin for lab results, protocols (with their doses), clinic thresholds and the worklist, all
+scoped to the user's clinics. ``LabResultInline`` and ``ProtocolInline`` are for the Patient
+admin. Every form runs the same clinical checks as the API (labs.services), so the admin
+cannot store a result without its canonical value or a dose out of range."""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from clinics.admin import ClinicScopedAdmin, ScopedInline
+from clinics.models import Membership, Role
+from clinics.tenancy import ADMINS, CLINICAL, Actor
+from labs import selectors, services
+from labs.analytes import AnalyteThresholds
+from labs.errors import ClinicalValidationError
+from labs.interpretation import interpret
+from labs.models import ClinicThreshold, DoseLog, FollowUpItem, LabResult, Protocol
+from labs.protocol_rules import parse_co_supplements, validate_dose, validate_protocol
+
+
+def _form_error(form: forms.BaseForm, exc: ClinicalValidationError) -> forms.ValidationError:
+    field = exc.field if exc.field in form.fields else None
+    return forms.ValidationError({field: exc.message} if field else exc.message)
+
+
+class LabResultForm(forms.ModelForm):
+    class Meta:
+        model = LabResult
+        fields = [
+            "patient",
+            "analyte",
+            "value",
+            "unit",
+            "collected_at",
+            "reference_low",
+            "reference_high",
+            "source",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            fields = services.validated_lab_fields(
+                analyte=data.get("analyte"),
+                value=data.get("value"),
+                unit=data.get("unit"),
+                collected_at=data.get("collected_at"),
+                reference_low=data.get("reference_low"),
+                reference_high=data.get("reference_high"),
+            )
+        except ClinicalValidationError as exc:
+            raise _form_error(self, exc) from None
+        for name, value in fields.items():
+            setattr(self.instance, name, value)
+            if name in data:
+                data[name] = value
+        patient = data.get("patient") or getattr(self.instance, "patient", None)
+        if patient is not None and patient.pk is not None:
+            self.instance.patient = patient
+            duplicates = LabResult.objects.filter(
+                patient=patient, fingerprint=self.instance.compute_fingerprint()
+            ).exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                raise forms.ValidationError("This patient already has this result.")
+        return data
+
+
+def _band(result: LabResult) -> str:
+    if result.pk is None or result.canonical_value is None:
+        return "-"
+    try:
+        reading = interpret(
+            result.analyte,
+            result.canonical_value,
+            thresholds=selectors.threshold_set_for_clinic(result.clinic),
+            context=selectors.interpretation_context(result.patient),
+        )
+    except ClinicalValidationError as exc:
+        return exc.message
+    return f"{reading.band.value} ({reading.threshold_set})"
+
+
+class LabResultInline(ScopedInline):
+    """For the Patient admin: the patient's results with a read-only interpretation."""
+
+    model = LabResult
+    form = LabResultForm
+    fk_name = "patient"
+    fields = [
+        "analyte",
+        "value",
+        "unit",
+        "collected_at",
+        "reference_low",
+        "reference_high",
+        "source",
+        "canonical",
+        "interpretation",
+    ]
+    readonly_fields = ["canonical", "interpretation"]
+    ordering = ["-collected_at"]
+
+    @admin.display(description="Canonical")
+    def canonical(self, result: LabResult) -> str:
+        if result.pk is None:
+            return "-"
+        return f"{result.canonical_value.normalize():f} {result.canonical_unit}"
+
+    @admin.display(description="Interpretation")
+    def interpretation(self, result: LabResult) -> str:
+        return _band(result)
+
+
+class ProtocolForm(forms.ModelForm):
+    class Meta:
+        model = Protocol
+        fields = [
+            "patient",
+            "kind",
+            "dose_mcg",
+            "route",
+            "frequency",
+            "start_date",
+            "end_date",
+            "co_supplements",
+            "prescriber",
+            "notes",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            raise forms.ValidationError({"end_date": "The protocol cannot end before it starts."})
+        try:
+            validate_protocol(
+                data.get("kind"),
+                route=data.get("route"),
+                dose_mcg=data.get("dose_mcg"),
+                frequency=data.get("frequency"),
+                duration_days=(end - start).days + 1 if start and end else None,
+            )
+            data["co_supplements"] = [
+                s.value for s in parse_co_supplements(data.get("co_supplements") or [])
+            ]
+        except ClinicalValidationError as exc:
+            raise _form_error(self, exc) from None
+        return data
+
+
+class ProtocolInline(ScopedInline):
+    """For the Patient admin."""
+
+    model = Protocol
+    form = ProtocolForm
+    fk_name = "patient"
+    fields = ["kind", "dose_mcg", "route", "frequency", "start_date", "end_date", "co_supplements"]
+
+
+class DoseLogForm(forms.ModelForm):
+    class Meta:
+        model = DoseLog
+        fields = ["administered_on", "dose_mcg", "by_patient", "notes"]
+
+    def clean(self):
+        data = super().clean()
+        protocol = self.instance.protocol if self.instance.protocol_id else None
+        day = data.get("administered_on")
+        if protocol is None or day is None or self.errors:
+            return data
+        if day > timezone.localdate():
+            raise forms.ValidationError({"administered_on": "A dose cannot be in the future."})
+        try:
+            validate_dose(protocol.kind, protocol.route, data.get("dose_mcg") or protocol.dose_mcg)
+        except ClinicalValidationError as exc:
+            raise _form_error(self, exc) from None
+        return data
+
+
+class DoseLogInline(ScopedInline):
+    model = DoseLog
+    form = DoseLogForm
+    fields = ["administered_on", "dose_mcg", "by_patient", "logged_by", "notes"]
+    readonly_fields = ["logged_by"]
+
+
+def _refresh_worklist(patient) -> None:
+    services.worklist_refresh_patient(patient)
+
+
+@admin.register(LabResult)
+class LabResultAdmin(ClinicScopedAdmin):
+    form = LabResultForm
+    delete_roles = CLINICAL
+    list_display = ["patient", "analyte", "value", "unit", "collected_at", "source", "band"]
+    list_filter = ["analyte", "source"]
+    search_fields = ["patient__last_name", "patient__mrn"]
+    date_hierarchy = "collected_at"
+    readonly_fields = ["canonical_value", "canonical_unit", "created_by", "created_at"]
+    list_select_related = ["patient", "clinic"]
+
+    @admin.display(description="Interpretation")
+    def band(self, result: LabResult) -> str:
+        return _band(result)
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        _refresh_worklist(obj.patient)
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(ClinicScopedAdmin):
+    form = ProtocolForm
+    change_roles = add_roles = delete_roles = CLINICAL
+    list_display = ["patient", "kind", "dose_mcg", "route", "frequency", "start_date", "end_date"]
+    list_filter = ["kind", "route"]
+    search_fields = ["patient__last_name", "patient__mrn"]
+    inlines = [DoseLogInline]
+    readonly_fields = ["created_by", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "prescriber" and not request.user.is_superuser:
+            clinics = [m.clinic_id for m in Actor.of(request).memberships_with(CLINICAL)]
+            users = Membership.objects.filter(
+                clinic_id__in=clinics, role__in=[Role.CLINIC_ADMIN, Role.CLINICIAN]
+            ).values("user_id")
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(id__in=users)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for row in formset.save(commit=False):
+            if row.logged_by_id is None:
+                row.logged_by = request.user
+            row.save()
+        for row in formset.deleted_objects:
+            row.delete()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _refresh_worklist(form.instance.patient)
+
+
+class ClinicThresholdForm(forms.ModelForm):
+    class Meta:
+        model = ClinicThreshold
+        fields = ["clinic", "analyte", "low_cutoff", "normal_above", "high_cutoff", "source"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            AnalyteThresholds(
+                data.get("analyte"),
+                low_cutoff=data.get("low_cutoff"),
+                normal_above=data.get("normal_above"),
+                high_cutoff=data.get("high_cutoff"),
+                source=data.get("source") or "",
+            )
+        except ClinicalValidationError as exc:
+            raise _form_error(self, exc) from None
+        return data
+
+
+@admin.register(ClinicThreshold)
+class ClinicThresholdAdmin(ClinicScopedAdmin):
+    form = ClinicThresholdForm
+    change_roles = add_roles = delete_roles = ADMINS
+    list_display = ["clinic", "analyte", "low_cutoff", "normal_above", "high_cutoff", "source"]
+    list_filter = ["analyte"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FollowUpItem)
+class FollowUpItemAdmin(ClinicScopedAdmin):
+    list_display = ["due_on", "patient", "kind", "phase", "status", "completed_on"]
+    list_filter = ["status", "kind", "phase"]
+    search_fields = ["patient__last_name", "patient__mrn"]
+    date_hierarchy = "due_on"
+    list_select_related = ["patient"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
