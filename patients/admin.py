@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from clinics.admin import ClinicScopedAdmin, ScopedInline
+from labs.admin import LabResultInline, ProtocolInline
 from patients.models import Patient, ShedCount, SymptomReport
 
 
@@ -19,7 +20,7 @@ class PatientAdmin(ClinicScopedAdmin):
     list_display = ["last_name", "first_name", "mrn", "date_of_birth", "sex", "diet"]
     list_filter = ["sex", "diet", "metformin", "proton_pump_inhibitor", "pernicious_anaemia"]
     search_fields = ["last_name", "first_name", "mrn"]
-    inlines = [SymptomReportInline, ShedCountInline]
+    inlines = [LabResultInline, ProtocolInline, SymptomReportInline, ShedCountInline]
     fieldsets = [
         (
             None,
