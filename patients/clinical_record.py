@@ -58,7 +58,7 @@ class ClinicalRecord:
         return self.inputs.visits
 
 
-def _b12_cutoffs(thresholds: ThresholdSet | None) -> tuple[float, float]:
+def b12_cutoffs(thresholds: ThresholdSet | None) -> tuple[float, float]:
     if thresholds is None:
         return DEFAULT_B12_CUTOFFS
     b12 = thresholds.lookup(Analyte.B12, None)
@@ -129,5 +129,5 @@ def clinical_record(patient: Patient) -> ClinicalRecord:
         lab_rows=lab_rows,
         protocol_rows=protocol_rows,
         protocol_changes=protocol_changes,
-        b12_cutoffs=_b12_cutoffs(thresholds),
+        b12_cutoffs=b12_cutoffs(thresholds),
     )

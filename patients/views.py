@@ -15,6 +15,7 @@ from clinics.tenancy import (
     TenantScopedViewSet,
 )
 from patients import selectors, services
+from patients.charts import CHART_CONTENT_TYPES, timeline_chart
 from patients.clinical_record import clinical_record
 from patients.filters import PatientFilter
 from patients.serializers import (
@@ -27,9 +28,7 @@ from patients.serializers import (
     TimelineSerializer,
 )
 from patients.timeline import assessment_payload, timeline_payload
-from patients.timeline_chart import render_timeline
 
-CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 RECORD_WRITERS = ANY_ROLE  # patients log their own symptoms and shed counts
 
 
@@ -117,17 +116,7 @@ class PatientViewSet(
 
     def _chart(self, fmt: str) -> HttpResponse:
         patient = self.get_object()
-        record = clinical_record(patient)
-        today = timezone.localdate()
-        image = render_timeline(
-            record.course(today=today),
-            record.inputs.labs,
-            record.inputs.protocols,
-            fmt=fmt,
-            b12_cutoffs=record.b12_cutoffs,
-            title=f"{patient.first_name} {patient.last_name} ({patient.mrn})",
-        )
-        response = HttpResponse(image, content_type=CHART_TYPES[fmt])
+        response = HttpResponse(timeline_chart(patient, fmt), content_type=CHART_CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'inline; filename="timeline-{patient.mrn}.{fmt}"'
         response["Cache-Control"] = "private, no-store"
         return response

@@ -164,3 +164,12 @@ def test_the_response_has_exactly_the_documented_shape(
     serializer = getattr(serializers, serializer_name)(data=body)
     assert serializer.is_valid(), serializer.errors
     assert set(body) == set(serializer.fields)
+
+
+def test_the_chart_is_redrawn_after_new_data(cast, api, vegan_recovery):
+    client = api(cast.clinician_a)
+    url = f"/api/v1/patients/{vegan_recovery.id}/timeline.svg"
+    before = client.get(url).content
+    assert client.get(url).content == before  # unchanged data: the cached drawing
+    lab(vegan_recovery, "b12", "180", "pg/mL", timezone.localdate())
+    assert client.get(url).content != before
