@@ -6,7 +6,7 @@ from clinics.models import AuditEvent, Membership, Role
 
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     clinic = serializers.UUIDField(source="clinic_id", read_only=True)
@@ -93,5 +93,5 @@ class MeMembershipSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField()
     memberships = MeMembershipSerializer(many=True)

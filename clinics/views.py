@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
@@ -62,12 +64,19 @@ class AuditEventFilter(filters.FilterSet):
         choices=[(name, name) for name in ACTION_NAMES.values()], method="filter_action"
     )
     object_id = filters.CharFilter(field_name="object_pk")
-    since = filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    since = filters.IsoDateTimeFilter(method="filter_since")
+    until = filters.IsoDateTimeFilter(method="filter_until")
 
     class Meta:
         model = AuditEvent
         fields = ["action", "object_id", "since", "until"]
+
+    # In UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO 8601 parsers accept.
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(timestamp__gte=value.astimezone(UTC))
+
+    def filter_until(self, queryset, name, value):
+        return queryset.filter(timestamp__lt=value.astimezone(UTC))
 
     def filter_action(self, queryset, name, value):
         codes = {v: k for k, v in ACTION_NAMES.items()}

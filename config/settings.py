@@ -261,13 +261,17 @@ SPECTACULAR_SETTINGS = {
         "DietEnum": "patients.models.Diet",
         "SymptomEnum": "patients.models.Symptom",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess_named_query_enums",
+    ],
     "SECURITY": [{"jwtAuth": []}],
 }
 DRF_STANDARDIZED_ERRORS = {
     # Domain errors of the pure core become 400s naming the field (config/api/errors.py).
     "EXCEPTION_HANDLER_CLASS": "config.api.errors.TrichotrackExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "429"],
+    "ERROR_SCHEMAS": {"400": "config.api.schema.ValidationErrorResponseSerializer"},
 }
 
 # --- Audit -----------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from patients.scales import ScaleName
 from patients.selectors import patient_facts
 
 
-def not_in_future(value: date) -> date:
-    if value > timezone.localdate():
+def not_in_future(value: date | None) -> date | None:
+    if value is not None and value > timezone.localdate():
         raise serializers.ValidationError("This date is in the future.")
     return value
 
@@ -112,13 +112,13 @@ class PatientSerializer(serializers.ModelSerializer):
         summary = risk_summary(patient_facts(patient), today=timezone.localdate())
         return RiskSummarySerializer(summary).data
 
-    def validate_date_of_birth(self, value: date) -> date:
+    def validate_date_of_birth(self, value: date | None) -> date | None:
         not_in_future(value)
-        if value.year < 1900:
+        if value is not None and value.year < 1900:
             raise serializers.ValidationError("A date of birth before 1900 is not plausible.")
         return value
 
-    def validate_hair_loss_onset(self, value: date) -> date:
+    def validate_hair_loss_onset(self, value: date | None) -> date | None:
         return not_in_future(value)
 
 

@@ -45,6 +45,19 @@ def shed_count_record(*, patient: Patient, created_by, counted_on, hairs: int) -
     return count
 
 
+def shed_count_update(*, shed_count: ShedCount, **fields) -> ShedCount:
+    counted_on = fields.get("counted_on", shed_count.counted_on)
+    clash = ShedCount.objects.filter(patient_id=shed_count.patient_id, counted_on=counted_on)
+    if clash.exclude(pk=shed_count.pk).exists():
+        raise ValidationError(
+            {"counted_on": ["There is already a count for that day: correct that one instead."]}
+        )
+    for name, value in fields.items():
+        setattr(shed_count, name, value)
+    shed_count.save()
+    return shed_count
+
+
 @transaction.atomic
 def portal_account_create(
     *, patient: Patient, username: str, password: str, email: str = ""

@@ -11,7 +11,7 @@ router.register("shed-counts", views.ShedCountViewSet, basename="shed-count")
 
 list_create = {"get": "list", "post": "create"}
 # The chart routes end in a file extension, not a slash, so they are routed by hand.
-chart_view_options = {"renderer_classes": [PassthroughRenderer]}
+chart_view_options = {"renderer_classes": [PassthroughRenderer], "detail": True}
 
 urlpatterns = [
     *router.urls,

@@ -14,6 +14,7 @@ from clinics.tenancy import (
     PatientRecordsViewSet,
     TenantScopedViewSet,
 )
+from config.api.schema import image_route_errors
 from patients import selectors, services
 from patients.charts import CHART_CONTENT_TYPES, timeline_chart
 from patients.clinical_record import clinical_record
@@ -29,7 +30,8 @@ from patients.serializers import (
 )
 from patients.timeline import assessment_payload, timeline_payload
 
-RECORD_WRITERS = ANY_ROLE  # patients log their own symptoms and shed counts
+RECORD_WRITERS = ANY_ROLE
+IMAGE_ROUTE_ERRORS = image_route_errors()  # patients log their own symptoms and shed counts
 
 
 class PatientViewSet(
@@ -122,14 +124,16 @@ class PatientViewSet(
         return response
 
     @extend_schema(
-        responses={(200, "image/png"): OpenApiTypes.BINARY},
+        responses={(200, "image/png"): OpenApiTypes.BINARY, **IMAGE_ROUTE_ERRORS},
+        filters=False,
         summary="Get the timeline chart as PNG",
     )
     def timeline_png(self, request, pk=None):
         return self._chart("png")
 
     @extend_schema(
-        responses={(200, "image/svg+xml"): OpenApiTypes.BINARY},
+        responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, **IMAGE_ROUTE_ERRORS},
+        filters=False,
         summary="Get the timeline chart as SVG",
     )
     def timeline_svg(self, request, pk=None):
@@ -205,6 +209,11 @@ class ShedCountViewSet(
     serializer_class = ShedCountSerializer
     roles = {"retrieve": ANY_ROLE, "partial_update": CLINIC_TEAM, "destroy": CLINIC_TEAM}
     http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.shed_count_update(
+            shed_count=serializer.instance, **serializer.validated_data
+        )
 
     def base_queryset(self):
         return selectors.shed_count_list()

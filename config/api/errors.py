@@ -27,4 +27,11 @@ class TrichotrackExceptionHandler(ExceptionHandler):
             return converted
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(as_serializer_error(exc))
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            # simplejwt's token errors carry a dict of messages and their own codes; clients
+            # get the documented 401 shape with one readable reason.
+            detail = exc.detail
+            if isinstance(detail, dict):
+                detail = detail.get("detail", "Invalid or expired credentials.")
+            return exceptions.AuthenticationFailed(detail=str(detail))
         return super().convert_known_exceptions(exc)

@@ -6,8 +6,12 @@ never from the path. A view without a `schema_resource` is reported as a schema 
 `spectacular --fail-on-warn` (run by the test suite) turns into a failure.
 """
 
+import re
+
 from drf_spectacular.drainage import warn
 from drf_standardized_errors.openapi import AutoSchema as StandardErrorsAutoSchema
+from inflection import camelize
+from rest_framework import serializers
 
 SUMMARIES = {
     "list": "List {plural}",
@@ -65,3 +69,76 @@ class TrichotrackAutoSchema(StandardErrorsAutoSchema):
         plural = _words(getattr(self.view, "schema_plural", f"{resource}s"))
         article = "an" if singular[0] in "aeiou" else "a"
         return template.format(singular=singular, plural=plural, article=article)
+
+
+class ValidationErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="A machine-readable reason, e.g. `required`, `invalid`.")
+    detail = serializers.CharField(help_text="What is wrong, in words a person can act on.")
+    attr = serializers.CharField(
+        allow_null=True,
+        help_text="The field at fault (`field`, `field.0`, `row.3.value`, ...); null when the "
+        "request as a whole is at fault.",
+    )
+
+
+class ValidationErrorResponseSerializer(serializers.Serializer):
+    """Every 400: one shape whatever the route (the field names differ, not the structure)."""
+
+    type = serializers.ChoiceField(
+        choices=[("validation_error", "validation_error"), ("client_error", "client_error")]
+    )
+    errors = ValidationErrorItemSerializer(many=True)
+
+
+def _values_key(schema: dict) -> tuple:
+    return (schema.get("type"), tuple(sorted(map(str, schema["enum"]))))
+
+
+def postprocess_named_query_enums(result, generator, request, public):
+    """Query parameters with choices point at a named enum component (the one with the same
+    values when there is one), so generated clients get one enum type per set of values instead
+    of an anonymous copy per operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    named = {
+        _values_key(s): name for name, s in schemas.items() if isinstance(s, dict) and "enum" in s
+    }
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                target = schema.get("items", schema) if schema.get("type") == "array" else schema
+                if "enum" not in target:
+                    continue
+                key = _values_key(target)
+                name = named.get(key)
+                if name is None:
+                    name = camelize(re.sub(r"\W", "_", parameter["name"])) + "Enum"
+                    while name in schemas and _values_key(schemas[name]) != key:
+                        name = "Query" + name
+                    schemas[name] = {k: v for k, v in target.items() if k != "description"}
+                    named[key] = name
+                ref = {"$ref": f"#/components/schemas/{name}"}
+                if target is schema:
+                    parameter["schema"] = ref
+                else:
+                    schema["items"] = ref
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    return result
+
+
+def image_route_errors() -> dict:
+    """The error responses of a route whose success is an image: still JSON, in the API's one
+    error shape (drf-standardized-errors would otherwise document them as `*/*`)."""
+    from drf_standardized_errors.openapi_serializers import (
+        ErrorResponse401Serializer,
+        ErrorResponse403Serializer,
+        ErrorResponse404Serializer,
+    )
+
+    return {
+        (401, "application/json"): ErrorResponse401Serializer,
+        (403, "application/json"): ErrorResponse403Serializer,
+        (404, "application/json"): ErrorResponse404Serializer,
+    }
