@@ -125,7 +125,6 @@ class PatientViewSet(
 
     @extend_schema(
         responses={(200, "image/png"): OpenApiTypes.BINARY, **IMAGE_ROUTE_ERRORS},
-        filters=False,
         summary="Get the timeline chart as PNG",
     )
     def timeline_png(self, request, pk=None):
@@ -133,7 +132,6 @@ class PatientViewSet(
 
     @extend_schema(
         responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, **IMAGE_ROUTE_ERRORS},
-        filters=False,
         summary="Get the timeline chart as SVG",
     )
     def timeline_svg(self, request, pk=None):

@@ -53,6 +53,13 @@ class TrichotrackAutoSchema(StandardErrorsAutoSchema):
             return super().get_operation_id()
         return f"{resource}_{self._action()}"
 
+    def _should_add_validation_error_response(self) -> bool:
+        # A GET of one object takes no input that could be invalid: no 400 to document
+        # (django-filter's backends would otherwise suggest one on every detail route).
+        if self.method == "GET" and not self._is_list_view():
+            return False
+        return super()._should_add_validation_error_response()
+
     def get_tags(self) -> list[str]:
         tags = getattr(self.view, "schema_tags", None)
         return list(tags) if tags else super().get_tags()
