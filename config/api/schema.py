@@ -53,6 +53,12 @@ class TrichotrackAutoSchema(StandardErrorsAutoSchema):
             return super().get_operation_id()
         return f"{resource}_{self._action()}"
 
+    def _should_add_parse_error_response(self) -> bool:
+        # Only a request body can fail to parse.
+        return (
+            self.method in ("POST", "PUT", "PATCH") and super()._should_add_parse_error_response()
+        )
+
     def _should_add_validation_error_response(self) -> bool:
         # A GET of one object takes no input that could be invalid: no 400 to document
         # (django-filter's backends would otherwise suggest one on every detail route).
