@@ -3,19 +3,56 @@ scoped to the user's clinics. ``LabResultInline`` and ``ProtocolInline`` are for
 admin. Every form runs the same clinical checks as the API (labs.services), so the admin
 cannot store a result without its canonical value or a dose out of range."""
 
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
-from clinics.admin import ClinicScopedAdmin, ScopedInline
+from clinics.admin import ClinicScopedAdmin, RecentRowsFormSet, ScopedInline
 from clinics.models import Membership, Role
 from clinics.tenancy import ADMINS, CLINICAL, Actor
 from labs import selectors, services
+from labs.adherence import adherence_to_date
 from labs.analytes import AnalyteThresholds
 from labs.errors import ClinicalValidationError
-from labs.interpretation import interpret
+from labs.interpretation import Interpretation, interpret
 from labs.models import ClinicThreshold, DoseLog, FollowUpItem, LabResult, Protocol
 from labs.protocol_rules import parse_co_supplements, validate_dose, validate_protocol
+
+# Threshold sets of the clinics seen while one admin page renders: {clinic_id: ThresholdSet}.
+# Without it a list of results would read the clinic's thresholds once per row.
+_THRESHOLDS: ContextVar[dict | None] = ContextVar("admin_threshold_sets", default=None)
+
+
+@contextlib.contextmanager
+def thresholds_memo():
+    token = _THRESHOLDS.set({})
+    try:
+        yield
+    finally:
+        _THRESHOLDS.reset(token)
+
+
+def _thresholds(clinic):
+    memo = _THRESHOLDS.get()
+    if memo is None:
+        return selectors.threshold_set_for_clinic(clinic)
+    if clinic.pk not in memo:
+        memo[clinic.pk] = selectors.threshold_set_for_clinic(clinic)
+    return memo[clinic.pk]
+
+
+def render_with_memo(response):
+    """Render an admin TemplateResponse with the thresholds memo active."""
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        with thresholds_memo():
+            response.render()
+    return response
 
 
 def _form_error(form: forms.BaseForm, exc: ClinicalValidationError) -> forms.ValidationError:
@@ -67,27 +104,79 @@ class LabResultForm(forms.ModelForm):
         return data
 
 
-def _band(result: LabResult) -> str:
-    if result.pk is None or result.canonical_value is None:
-        return "-"
+_UNSET = object()
+
+
+def _reading(result: LabResult, *, thresholds=_UNSET, patient=None) -> Interpretation | str:
+    """The result's interpretation, or the message of why it has none. `thresholds`: the
+    clinic's set when already known (None: the clinic has none, the defaults apply)."""
     try:
-        reading = interpret(
+        return interpret(
             result.analyte,
             result.canonical_value,
-            thresholds=selectors.threshold_set_for_clinic(result.clinic),
-            context=selectors.interpretation_context(result.patient),
+            thresholds=thresholds if thresholds is not _UNSET else _thresholds(result.clinic),
+            context=selectors.interpretation_context(patient or result.patient),
         )
     except ClinicalValidationError as exc:
         return exc.message
-    return f"{reading.band.value} ({reading.threshold_set})"
+
+
+def band_badge(band: str, text: str | None = None) -> str:
+    """A coloured badge for an interpretation band (styles in admin/base_site.html)."""
+    if not band:
+        return format_html('<span class="tt-badge tt-band-none">{}</span>', text or "no result")
+    return format_html(
+        '<span class="tt-badge tt-band-{}">{}</span>', band, text or band.replace("_", " ")
+    )
+
+
+def _reading_html(reading: Interpretation | str | None) -> str:
+    if reading is None:
+        return "-"
+    if isinstance(reading, str):
+        return reading
+    flags = format_html_join(
+        " ",
+        '<span class="tt-flag">{}</span>',
+        ((flag.value.replace("_", " "),) for flag in reading.flags),
+    )
+    return format_html(
+        '{} {} <span class="tt-muted" title="{}">{}</span>',
+        band_badge(reading.band.value),
+        flags,
+        reading.reason,
+        reading.threshold_set,
+    )
+
+
+def _band(result: LabResult) -> str:
+    if result._state.adding or result.canonical_value is None:
+        return "-"
+    reading = getattr(result, "_admin_reading", None)
+    if reading is None:
+        reading = _reading(result)
+    return _reading_html(reading)
+
+
+class LabResultFormSet(RecentRowsFormSet):
+    def prepare_rows(self, rows) -> None:
+        if not rows:
+            return
+        patient = self.instance
+        thresholds = _thresholds(patient.clinic)
+        for row in rows:
+            row._admin_reading = _reading(row, thresholds=thresholds, patient=patient)
 
 
 class LabResultInline(ScopedInline):
-    """For the Patient admin: the patient's results with a read-only interpretation."""
+    """For the Patient admin: the patient's latest results with their interpretation band and
+    flags (the clinic's thresholds)."""
 
     model = LabResult
     form = LabResultForm
+    formset = LabResultFormSet
     fk_name = "patient"
+    max_rows = 40
     fields = [
         "analyte",
         "value",
@@ -100,11 +189,11 @@ class LabResultInline(ScopedInline):
         "interpretation",
     ]
     readonly_fields = ["canonical", "interpretation"]
-    ordering = ["-collected_at"]
+    ordering = ["-collected_at", "-created_at"]
 
     @admin.display(description="Canonical")
     def canonical(self, result: LabResult) -> str:
-        if result.pk is None:
+        if result._state.adding or result.canonical_value is None:
             return "-"
         return f"{result.canonical_value.normalize():f} {result.canonical_unit}"
 
@@ -152,13 +241,77 @@ class ProtocolForm(forms.ModelForm):
         return data
 
 
+class ProtocolFormSet(RecentRowsFormSet):
+    def prepare_rows(self, rows) -> None:
+        today = timezone.localdate()
+        doses: dict = {}
+        for protocol_id, day in DoseLog.objects.filter(
+            protocol_id__in=[row.pk for row in rows]
+        ).values_list("protocol_id", "administered_on"):
+            doses.setdefault(protocol_id, []).append(day)
+        for row in rows:
+            taken = sorted(doses.get(row.pk, []))
+            row._admin_doses = taken
+            try:
+                row._admin_adherence = adherence_to_date(
+                    row.frequency, row.start_date, row.end_date, taken, today=today
+                )
+            except (ClinicalValidationError, ValueError):
+                row._admin_adherence = None
+
+
+def _adherence_html(protocol: Protocol) -> str:
+    result = getattr(protocol, "_admin_adherence", None)
+    if result is None:
+        return "-"
+    if result.ratio is None:
+        return format_html('<span class="tt-muted">no dose due yet</span>')
+    pct = round(float(result.ratio) * 100)
+    level = "normal" if pct >= 80 else ("borderline" if pct >= 50 else "deficient")
+    extra = f", {result.extra_doses} extra" if result.extra_doses else ""
+    return format_html(
+        '<span class="tt-badge tt-band-{}">{}%</span> {} of {} doses{}',
+        level,
+        pct,
+        result.doses_taken,
+        result.doses_scheduled_to_date,
+        extra,
+    )
+
+
 class ProtocolInline(ScopedInline):
-    """For the Patient admin."""
+    """For the Patient admin: protocols with their logged doses and adherence to date."""
 
     model = Protocol
     form = ProtocolForm
+    formset = ProtocolFormSet
     fk_name = "patient"
-    fields = ["kind", "dose_mcg", "route", "frequency", "start_date", "end_date", "co_supplements"]
+    change_roles = add_roles = delete_roles = CLINICAL
+    max_rows = 20
+    ordering = ["-start_date", "-created_at"]
+    fields = [
+        "kind",
+        "dose_mcg",
+        "route",
+        "frequency",
+        "start_date",
+        "end_date",
+        "co_supplements",
+        "doses_logged",
+        "adherence",
+    ]
+    readonly_fields = ["doses_logged", "adherence"]
+
+    @admin.display(description="Doses logged")
+    def doses_logged(self, protocol: Protocol) -> str:
+        taken = getattr(protocol, "_admin_doses", None)
+        if not taken:
+            return "-"
+        return f"{len(taken)} (last {taken[-1]:%d %b %Y})"
+
+    @admin.display(description="Adherence to date")
+    def adherence(self, protocol: Protocol) -> str:
+        return _adherence_html(protocol)
 
 
 class DoseLogForm(forms.ModelForm):
@@ -186,6 +339,12 @@ class DoseLogInline(ScopedInline):
     form = DoseLogForm
     fields = ["administered_on", "dose_mcg", "by_patient", "logged_by", "notes"]
     readonly_fields = ["logged_by"]
+    change_roles = add_roles = delete_roles = CLINICAL
+    ordering = ["-administered_on", "-created_at"]
+    max_rows = 60
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by")
 
 
 def _refresh_worklist(patient) -> None:
@@ -207,6 +366,12 @@ class LabResultAdmin(ClinicScopedAdmin):
     def band(self, result: LabResult) -> str:
         return _band(result)
 
+    def changelist_view(self, request, extra_context=None):
+        return render_with_memo(super().changelist_view(request, extra_context))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return render_with_memo(super().change_view(request, object_id, form_url, extra_context))
+
     def save_model(self, request, obj, form, change):
         if obj.created_by_id is None:
             obj.created_by = request.user
@@ -221,6 +386,7 @@ class ProtocolAdmin(ClinicScopedAdmin):
     list_display = ["patient", "kind", "dose_mcg", "route", "frequency", "start_date", "end_date"]
     list_filter = ["kind", "route"]
     search_fields = ["patient__last_name", "patient__mrn"]
+    list_select_related = ["patient"]
     inlines = [DoseLogInline]
     readonly_fields = ["created_by", "created_at"]
 
@@ -288,7 +454,7 @@ class ClinicThresholdAdmin(ClinicScopedAdmin):
 
 @admin.register(FollowUpItem)
 class FollowUpItemAdmin(ClinicScopedAdmin):
-    list_display = ["due_on", "patient", "kind", "phase", "status", "completed_on"]
+    list_display = ["due_on", "patient", "kind", "phase", "status", "reason", "completed_on"]
     list_filter = ["status", "kind", "phase"]
     search_fields = ["patient__last_name", "patient__mrn"]
     date_hierarchy = "due_on"

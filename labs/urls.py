@@ -39,7 +39,7 @@ urlpatterns = [
     path("worklist/", views.WorklistViewSet.as_view({"get": "list"}), name="worklist"),
     path(
         "lab-thresholds/",
-        views.ClinicThresholdViewSet.as_view({"get": "list", "put": "replace"}),
+        views.ClinicThresholdViewSet.as_view({"get": "retrieve", "put": "replace"}),
         name="lab-thresholds",
     ),
 ]

@@ -36,6 +36,7 @@ from clinics.tenancy import (
     TenantScopedViewSet,
     scoped,
 )
+from config.api.schema import ValidationErrorResponseSerializer
 from labs import fhir, imports, selectors, services
 from labs.analytes import CATALOGUE, DEFAULT_THRESHOLDS
 from labs.followup import FollowUpStatus
@@ -157,7 +158,10 @@ def _file_error(exc: ImportFileError) -> ValidationError:
         responses={
             201: LabImportResultSerializer,
             200: LabImportResultSerializer,
-            400: OpenApiResponse(description="Bad file or bad rows; nothing was saved."),
+            400: OpenApiResponse(
+                ValidationErrorResponseSerializer,
+                description="Bad file or bad rows (each listed); nothing was saved.",
+            ),
         },
     )
 )
@@ -308,7 +312,7 @@ class ClinicThresholdViewSet(TenantScopedViewSet):
     schema_resource = "lab_threshold"
     schema_tags = ["labs"]
     serializer_class = ThresholdsResponseSerializer
-    roles = {"list": CLINIC_TEAM, "replace": ADMINS}
+    roles = {"retrieve": CLINIC_TEAM, "replace": ADMINS}
     patient_field = None
 
     def base_queryset(self):
@@ -319,7 +323,7 @@ class ClinicThresholdViewSet(TenantScopedViewSet):
         parameters=[_X_CLINIC],
         responses={200: ThresholdsResponseSerializer},
     )
-    def list(self, request, *args, **kwargs):
+    def retrieve(self, request, *args, **kwargs):
         clinic = self.clinic_for_create()
         return Response(ThresholdsResponseSerializer(_effective_thresholds(clinic)).data)
 
