@@ -1,0 +1,31 @@
+"""Physical and clinical constants used by the density core, each with its source."""
+
+from __future__ import annotations
+
+# Shaft diameter classes (DOMAIN.md section 5, "Terminal vs vellus").
+THIN_HAIR_MAX_UM = 30.0  # thin hair: < 0.03 mm (Rakowska et al. 2009)
+VELLUS_HAIR_MAX_UM = 40.0  # vellus: <= 40 um (TrichoScan convention)
+
+# Expected shaft widths (brief / DOMAIN.md section 7): terminal 60-80 um, thick terminal ~120 um.
+MAX_SHAFT_UM = 130.0
+
+# Hairs of one follicular unit leave the scalp from one opening and exit within ~0.5 mm of each
+# other (brief, "group exit points into follicular units"); complete-linkage diameter cut-off.
+FU_MAX_SPREAD_MM = 0.45
+
+# Calibration sanity range: trichoscopy at 20-70x gives ~80-250 px/mm (brief); anything outside
+# 20..1000 px/mm is a unit mistake (e.g. px/cm or px/inch) rather than a real optic.
+MIN_PIXELS_PER_MM = 20.0
+MAX_PIXELS_PER_MM = 1000.0
+
+# Smallest skin area worth a density figure: one square millimetre holds only ~2 hairs at the
+# normal 175-300 hairs/cm2 (DOMAIN.md section 5), below that the figure is noise.
+MIN_AREA_MM2 = 1.0
+
+# Working resolution: resample so that a 60-80 um terminal shaft (DOMAIN.md section 5/7) is
+# ~4-5 px wide: enough to segment and skeletonise it, and a 12 MP photo at 200 px/mm becomes
+# ~1 MP of work (speed floor: < 1 s per 12 MP). Diameters are measured at half the shaft's
+# peak contrast (clipped) or from the integrated contrast (long hair), both sub-pixel.
+WORKING_PIXELS_PER_MM = 60.0
+MIN_WORKING_PIXELS_PER_MM = 50.0
+MAX_WORKING_PIXELS = 4_000_000

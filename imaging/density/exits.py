@@ -1,0 +1,363 @@
+"""From a shaft skeleton to counted hairs: crossing resolution, pass-through rejection, exits.
+
+The skeleton is cut at junctions into branches; at each junction, branches that continue each
+other in direction are re-joined (a hair crossing another keeps its course), so every hair
+becomes one path. A path whose two free ends both lie on the image border is a shaft passing
+through from a follicle outside the frame and is not counted; otherwise the path is one hair
+and its exit point is the free end that is not a tapered tip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from .skeleton import Branches, neighbour_stats, split_branches
+
+# Geometry in millimetres (shafts 60-80 um, stubs ~0.5 mm: DOMAIN.md sections 5 and 7).
+MIN_SHAFT_LENGTH_MM = 0.15  # shorter skeletons are dots/openings, not shafts
+MIN_ELONGATION = 2.2  # length / width; yellow dots and openings are round
+DIRECTION_SPAN_MM = 0.18  # stretch used to measure a branch's direction at an end
+BRIDGE_MAX_MM = 0.3  # junction pairs closer than this are one crossing at a shallow angle
+CONTINUITY_COS = np.cos(np.deg2rad(38.0))  # a hair keeps its course through a crossing
+GAP_MAX_MM = 0.25  # faint shafts broken by noise are re-joined over at most this gap
+GAP_COS = np.cos(np.deg2rad(30.0))
+TIP_TAPER_RATIO = 0.55  # free end weaker than this fraction of the shaft = tapered tip
+TIP_WINDOW_MM = (0.05, 0.4)
+END_FREE, END_NODE, END_BORDER, END_NONE = 0, 1, 2, 3
+
+
+@dataclass
+class TracedHair:
+    exit_xy: tuple[float, float]  # working-resolution pixels
+    path: int
+    polyline: np.ndarray  # (n, 2) working-resolution pixels along the shaft
+
+
+@dataclass
+class Traced:
+    hairs: list[TracedHair]
+    n_paths: int
+    skel: np.ndarray  # cleaned skeleton
+    skel_path: np.ndarray  # path id per pixel (-1 none)
+    measurable: np.ndarray  # bool, clean stretch of shaft for diameter measurement
+    step_px: np.ndarray  # shaft length represented by each skeleton pixel
+    path_length_px: np.ndarray
+    clipped: bool
+    typical_width_px: float
+
+
+def _node_regions(skel: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, int]:
+    idx, _, groups = neighbour_stats(skel)
+    junction = np.zeros(skel.size, np.uint8)
+    junction[idx[groups >= 3]] = 1
+    junction = junction.reshape(skel.shape)
+    k = 2 * radius + 1
+    region = cv2.dilate(junction, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, lab = cv2.connectedComponents(region, connectivity=8)
+    return region.astype(bool), lab, n - 1
+
+
+def _end_info(
+    br: Branches, node_lab: np.ndarray, border_px: float, span_px: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per branch end (n, 2): xy, node id (-1), type, unit direction into the branch."""
+    h, w = br.shape
+    n = br.n
+    xy = br.xy(br.ends.ravel()).reshape(n, 2, 2)
+    node_d = cv2.dilate(node_lab.astype(np.float32), np.ones((3, 3), np.uint8)).ravel()
+    node = node_d[br.ends.ravel()].astype(np.int64).reshape(n, 2) - 1
+    x, y = xy[..., 0], xy[..., 1]
+    border = (x < border_px) | (y < border_px) | (x > w - 1 - border_px) | (y > h - 1 - border_px)
+    typ = np.where(node >= 0, END_NODE, np.where(border, END_BORDER, END_FREE))
+    typ[br.loop] = END_NONE
+    b = np.arange(n)
+    p0 = br.xy(br.point_at(b, np.full(n, span_px)))
+    p1 = br.xy(br.point_at(b, br.length - span_px))
+    u = np.stack([p0 - xy[:, 0], p1 - xy[:, 1]], 1)
+    norm = np.linalg.norm(u, axis=-1, keepdims=True)
+    u = np.where(norm > 0, u / np.maximum(norm, 1e-9), 0.0)
+    return xy, node, typ, u
+
+
+def _graph(skel: np.ndarray, node_radius: int, border_px: float, span_px: float):
+    region, node_lab, n_nodes = _node_regions(skel, node_radius)
+    br = split_branches(skel, region)
+    xy, node, typ, u = _end_info(br, node_lab, border_px, span_px)
+    return br, xy, node, typ, u, n_nodes
+
+
+def _union_find(n: int, pairs: np.ndarray) -> np.ndarray:
+    if n == 0:
+        return np.zeros(0, np.int64)
+    if len(pairs) == 0:
+        return np.arange(n)
+    g = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(g, directed=False)[1]
+
+
+def trace(
+    skel: np.ndarray, mask: np.ndarray, strength: np.ndarray, ppm: float, clipped: bool | None
+) -> Traced:
+    """Resolve the skeleton into hairs; ``strength`` is the shaft contrast map."""
+    h, w = skel.shape
+    dt = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    sk_vals = dt[skel]
+    typical_w = float(max(2.0 * np.median(sk_vals) - 1.0, 2.0)) if sk_vals.size else 3.0
+
+    # --- drop components that are dots or flakes rather than shafts ---------------------------
+    n_c, comp = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    sk_len = np.bincount(comp[skel], minlength=n_c).astype(float)
+    comp_w = 2.0 * np.bincount(comp[skel], weights=dt[skel], minlength=n_c) / np.maximum(sk_len, 1)
+    full_len = sk_len + comp_w  # thinning retracts each end by about half a width
+    keep = (full_len >= MIN_SHAFT_LENGTH_MM * ppm) & (full_len >= MIN_ELONGATION * comp_w)
+    keep[0] = False
+    skel = skel & keep[comp]
+
+    node_r = int(max(2, round(0.5 * typical_w + 1)))
+    border_px = 0.5 * typical_w + 3.0
+    span_px = max(DIRECTION_SPAN_MM * ppm, 2.5 * typical_w)
+
+    # --- prune short spurs left by thinning bumps, then rebuild the graph ---------------------
+    br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
+    spur_len = max(1.5 * typical_w, 0.08 * ppm)
+    one_node = ((typ == END_NODE).sum(1) == 1) & ((typ == END_FREE).sum(1) == 1)
+    spurs = np.flatnonzero(one_node & (br.length < spur_len))
+    if spurs.size:
+        sel = np.isin(br.branch, spurs)
+        flat = skel.ravel().copy()
+        flat[br.pix[sel]] = False
+        skel = flat.reshape(h, w)
+        br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
+    n = br.n
+
+    # --- merge junction pairs joined by a short bridge (shallow-angle crossings) --------------
+    n_nodes = int(node.max()) + 1 if n and node.size else 0
+    both = (node[:, 0] >= 0) & (node[:, 1] >= 0)
+    bridge = both & (br.length < BRIDGE_MAX_MM * ppm)
+    bp = node[bridge]
+    node_root = _union_find(max(n_nodes, 1), bp[bp[:, 0] != bp[:, 1]])
+    node_m = np.where(node >= 0, node_root[np.maximum(node, 0)], -1)
+    active = ~bridge & ~br.loop
+
+    # --- pair branch ends through each junction by direction continuity -----------------------
+    links: list[tuple[int, int]] = []
+    end_ids = np.flatnonzero(((node_m >= 0) & active[:, None]).ravel())
+    if end_ids.size:
+        order = np.argsort(node_m.ravel()[end_ids], kind="stable")
+        end_ids = end_ids[order]
+        nid = node_m.ravel()[end_ids]
+        bounds = np.flatnonzero(np.diff(nid)) + 1
+        uu = u.reshape(-1, 2)
+        for group in np.split(end_ids, bounds):
+            if len(group) < 2:
+                continue
+            d = uu[group] @ uu[group].T  # -1 = straight through
+            np.fill_diagonal(d, 1.0)
+            same = (group[:, None] // 2) == (group[None, :] // 2)
+            d[same] = 1.0
+            used = np.zeros(len(group), bool)
+            for flat_i in np.argsort(d, axis=None):
+                i, j = divmod(int(flat_i), len(group))
+                if d[i, j] > -CONTINUITY_COS:
+                    break
+                if used[i] or used[j] or i >= j:
+                    continue
+                used[i] = used[j] = True
+                links.append((int(group[i]), int(group[j])))
+
+    # --- bridge small gaps in faint shafts (long hairs only) ----------------------------------
+    mode_guess_clipped = clipped
+    if mode_guess_clipped is None:
+        comp_paths = _union_find(n, np.asarray(links, np.int64).reshape(-1, 2) // 2)
+        plen = np.bincount(comp_paths, weights=np.where(active, br.length, 0.0)) if n else []
+        plen = np.asarray(plen)
+        plen = plen[plen > 0]
+        mode_guess_clipped = bool(plen.size == 0 or np.median(plen) / ppm < 1.2)
+    if not mode_guess_clipped:
+        free = np.flatnonzero(((typ == END_FREE) & active[:, None]).ravel())
+        if free.size > 1:
+            pts = xy.reshape(-1, 2)[free]
+            pairs = cKDTree(pts).query_pairs(GAP_MAX_MM * ppm, output_type="ndarray")
+            if len(pairs):
+                a, b = free[pairs[:, 0]], free[pairs[:, 1]]
+                ok = (a // 2) != (b // 2)
+                gvec = xy.reshape(-1, 2)[b] - xy.reshape(-1, 2)[a]
+                gl = np.linalg.norm(gvec, axis=1)
+                gn = gvec / np.maximum(gl, 1e-9)[:, None]
+                uu = u.reshape(-1, 2)
+                ca = -(uu[a] * gn).sum(1)  # continuing beyond end a points towards b
+                cb = (uu[b] * gn).sum(1)
+                ok &= ((ca > GAP_COS) & (cb > GAP_COS)) | (gl < 0.3 * typical_w + 2)
+                used: set[int] = set()
+                for k in np.flatnonzero(ok)[np.argsort(gl[ok])]:
+                    if int(a[k]) in used or int(b[k]) in used:
+                        continue
+                    used.update((int(a[k]), int(b[k])))
+                    links.append((int(a[k]), int(b[k])))
+
+    link_arr = np.asarray(links, np.int64).reshape(-1, 2)
+    path_of_branch = _union_find(n, link_arr // 2)
+    # give inactive branches (bridges, loops) their own ids so they never count
+    linked = np.zeros(2 * n, bool)
+    linked[link_arr.ravel()] = True
+    partner = -np.ones(2 * n, np.int64)
+    partner[link_arr[:, 0]] = link_arr[:, 1]
+    partner[link_arr[:, 1]] = link_arr[:, 0]
+
+    # --- per-branch strength profile for the tapered-tip test ---------------------------------
+    strength_pix = (strength.ravel()[br.pix] * np.maximum(dt.ravel()[br.pix], 0.5)).astype(float)
+    branch_med = np.zeros(n)
+    if n:
+        from .shaft import _group_median
+
+        branch_med = _group_median(strength_pix, br.branch, n)
+    lo_mm, hi_mm = TIP_WINDOW_MM
+    d_from_far = br.length[br.branch] - br.dist
+    win0 = (br.dist >= lo_mm * ppm) & (br.dist <= hi_mm * ppm)
+    win1 = (d_from_far >= lo_mm * ppm) & (d_from_far <= hi_mm * ppm)
+    end_strength = np.zeros((n, 2))
+    for side, win in enumerate((win0, win1)):
+        s = np.bincount(br.branch[win], weights=strength_pix[win], minlength=n)
+        c = np.bincount(br.branch[win], minlength=n)
+        end_strength[:, side] = np.where(c > 0, s / np.maximum(c, 1), branch_med)
+
+    # --- classify paths -----------------------------------------------------------------------
+    n_paths = int(path_of_branch.max()) + 1 if n else 0
+    typ_f = typ.ravel()
+    end_path = np.repeat(path_of_branch, 2)
+    act_end = np.repeat(active, 2)
+    open_end = act_end & ~linked
+    path_len = (
+        np.bincount(path_of_branch, weights=np.where(active, br.length, 0.0), minlength=n_paths)
+        if n
+        else np.zeros(0)
+    )
+    path_med = np.zeros(n_paths)
+    if n:
+        np.maximum.at(path_med, path_of_branch, np.where(active, branch_med, 0.0))
+    if clipped is None:
+        lens = path_len[path_len > 0] / ppm
+        clipped = bool(lens.size == 0 or np.median(lens) < 1.2)
+
+    inside_ends: dict[int, list[int]] = {}
+    border_ends: dict[int, list[int]] = {}
+    for e in np.flatnonzero(open_end):
+        t = typ_f[e]
+        if t in (END_FREE, END_NODE):
+            inside_ends.setdefault(int(end_path[e]), []).append(int(e))
+        elif t == END_BORDER:
+            border_ends.setdefault(int(end_path[e]), []).append(int(e))
+
+    xy_f = xy.reshape(-1, 2)
+    es_f = end_strength.ravel()
+    hairs: list[TracedHair] = []
+    pending_two: list[tuple[int, int, int]] = []  # (path, end a, end b) for clipped orientation
+    for p, ins in inside_ends.items():
+        bord = border_ends.get(p, [])
+        if len(ins) == 1:
+            e = ins[0]
+            if bord and clipped:
+                # counting-frame rule: stubs cut by the top/left edge count, bottom/right not
+                bx, by = xy_f[bord[0]]
+                if bx > w - 1 - border_px or by > h - 1 - border_px:
+                    continue
+            elif (
+                not clipped
+                and typ_f[e] == END_FREE
+                and es_f[e] < TIP_TAPER_RATIO * max(path_med[p], 1e-9)
+            ):
+                continue  # a tapered tip of a hair rooted outside the frame or under another
+            hairs.append(TracedHair(tuple(xy_f[e]), p, np.zeros((0, 2))))
+        else:
+            a, b = ins[0], ins[-1]
+            if clipped:
+                pending_two.append((p, a, b))
+            else:
+                e = a if es_f[a] >= es_f[b] else b
+                hairs.append(TracedHair(tuple(xy_f[e]), p, np.zeros((0, 2))))
+    if pending_two:
+        hairs.extend(_orient_stubs(pending_two, xy_f))
+
+    # --- per-pixel maps for the diameter measurement ------------------------------------------
+    skel_path = -np.ones(h * w, np.int64)
+    act_pix = active[br.branch]
+    skel_path[br.pix[act_pix]] = path_of_branch[br.branch[act_pix]]
+    margin = np.maximum(0.1 * ppm, 1.5 * typical_w)
+    near_node_start = (typ[br.branch, 0] == END_NODE) & (br.dist < margin)
+    near_node_end = (typ[br.branch, 1] == END_NODE) & (d_from_far < margin)
+    near_tip = (br.dist < 0.5 * margin) | (d_from_far < 0.5 * margin)
+    meas = act_pix & ~near_node_start & ~near_node_end & ~near_tip
+    measurable = np.zeros(h * w, bool)
+    measurable[br.pix[meas]] = True
+    step = np.zeros(h * w)
+    npix = np.bincount(br.branch, minlength=n) if n else np.zeros(0)
+    step[br.pix] = (br.length / np.maximum(npix - 1, 1))[br.branch]
+
+    for hair in hairs:
+        hair.polyline = _path_polyline(br, hair, path_of_branch, partner, xy_f)
+
+    return Traced(
+        hairs=hairs,
+        n_paths=n_paths,
+        skel=skel,
+        skel_path=skel_path.reshape(h, w),
+        measurable=measurable.reshape(h, w),
+        step_px=step.reshape(h, w),
+        path_length_px=path_len,
+        clipped=bool(clipped),
+        typical_width_px=typical_w,
+    )
+
+
+def _orient_stubs(items: list[tuple[int, int, int]], xy: np.ndarray) -> list[TracedHair]:
+    """Pick the exit end of stubs with two free ends consistently for the whole scene.
+
+    Hairs of one scalp region grow in one stream and the stubs of a follicular unit converge at
+    their common opening, so the set of ends that lie closer together is the set of exits.
+    """
+    a = np.array([xy[i[1]] for i in items])
+    b = np.array([xy[i[2]] for i in items])
+    v = b - a
+    ang = np.arctan2(v[:, 1], v[:, 0])
+    axis = 0.5 * np.arctan2(np.sin(2 * ang).sum(), np.cos(2 * ang).sum())
+    ax = np.array([np.cos(axis), np.sin(axis)])
+    swap = (v @ ax) < 0
+    lo = np.where(swap[:, None], b, a)
+    hi = np.where(swap[:, None], a, b)
+    roots = lo
+    if len(items) >= 3:
+        d_lo = cKDTree(lo).query(lo, k=2)[0][:, 1]
+        d_hi = cKDTree(hi).query(hi, k=2)[0][:, 1]
+        if np.median(d_hi) < np.median(d_lo):
+            roots = hi
+    return [TracedHair(tuple(roots[k]), it[0], np.zeros((0, 2))) for k, it in enumerate(items)]
+
+
+def _path_polyline(
+    br: Branches, hair: TracedHair, path_of_branch: np.ndarray, partner: np.ndarray, xy: np.ndarray
+) -> np.ndarray:
+    """Ordered points along the hair's path, starting at the exit point."""
+    members = np.flatnonzero(path_of_branch == hair.path)
+    if members.size == 0:
+        return np.zeros((0, 2))
+    ends = np.concatenate([2 * members, 2 * members + 1])
+    d = np.linalg.norm(xy[ends] - np.asarray(hair.exit_xy), axis=1)
+    e = int(ends[np.argmin(d)])
+    pts: list[np.ndarray] = []
+    seen: set[int] = set()
+    while e >= 0 and e // 2 not in seen:
+        b = e // 2
+        seen.add(b)
+        seg = br.pix[br.offsets[b] : br.offsets[b + 1]]
+        seg = seg[:: max(1, len(seg) // 40)] if len(seg) > 2 else seg
+        if e % 2 == 1:
+            seg = seg[::-1]
+        pts.append(br.xy(seg))
+        e = int(partner[e ^ 1])
+    return np.vstack(pts) if pts else np.zeros((0, 2))

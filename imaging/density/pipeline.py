@@ -1,0 +1,299 @@
+"""``analyze``: calibrated scalp photo in, density figures out (pure NumPy/OpenCV/SciPy).
+
+Stages: resample to ~60 px/mm (a terminal shaft ~4 px wide), divide out the illumination,
+black-hat/top-hat shaft contrast of both polarities, noise-adaptive hysteresis. The scene is
+clipped (phototrichogram) or long hair from the physical length of the shaft components.
+Clipped: every blob is counted from its width profile (stubs.py). Long hair: skeleton, branches
+re-joined through crossings by direction, pass-through and tapered ends rejected (exits.py).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import cv2
+import numpy as np
+
+from .constants import (
+    MAX_PIXELS_PER_MM,
+    MAX_WORKING_PIXELS,
+    MIN_AREA_MM2,
+    MIN_PIXELS_PER_MM,
+    MIN_WORKING_PIXELS_PER_MM,
+    THIN_HAIR_MAX_UM,
+    VELLUS_HAIR_MAX_UM,
+    WORKING_PIXELS_PER_MM,
+)
+from .enhance import enhance, enhance_wide, normalise_illumination, segment, to_gray
+from .errors import CalibrationRejected
+from .exits import trace
+from .follicular import group_units
+from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
+from .shaft import measure_widths
+from .skeleton import thin
+from .stubs import blob_lengths_mm, count_stubs
+
+# A light-on-dark candidate that mostly hugs a dark shaft is the skin gap between two shafts
+# (or a shaft's specular core), not a grey hair; and vice versa.
+MAX_OPPOSITE_ADJACENCY = 0.2
+ADJACENCY_MM = 0.06  # about one terminal shaft width (DOMAIN.md section 5)
+MERGE_RATIO = 1.7
+# Clipped-scene test (DOMAIN.md section 7): stubs are < ~1.5 mm; a scene whose shaft area lies
+# mostly in components longer than 2 mm is long hair.
+LONG_SHAFT_MM = 2.0
+LONG_AREA_FRACTION = 0.4
+# Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
+STUB_ELEMENT_MM = 0.35
+
+
+def _check_calibration(pixels_per_mm: float | None, h: int, w: int) -> float:
+    if pixels_per_mm is None:
+        raise CalibrationRejected("missing_calibration", "pixels_per_mm is required.")
+    try:
+        ppm = float(pixels_per_mm)
+    except (TypeError, ValueError):
+        raise CalibrationRejected(
+            "invalid_calibration", "pixels_per_mm must be a number."
+        ) from None
+    if not math.isfinite(ppm) or ppm <= 0:
+        raise CalibrationRejected(
+            "invalid_calibration", f"pixels_per_mm must be a positive number, got {pixels_per_mm}."
+        )
+    if not MIN_PIXELS_PER_MM <= ppm <= MAX_PIXELS_PER_MM:
+        raise CalibrationRejected(
+            "implausible_calibration",
+            f"{ppm:g} px/mm is outside the plausible {MIN_PIXELS_PER_MM:g}-"
+            f"{MAX_PIXELS_PER_MM:g} px/mm for trichoscopy; check the units.",
+        )
+    area_mm2 = h * w / ppm**2
+    if area_mm2 < MIN_AREA_MM2:
+        raise CalibrationRejected(
+            "area_too_small",
+            f"The image covers only {area_mm2:.2f} mm2 of scalp; at least {MIN_AREA_MM2:g} mm2 "
+            "is needed for a density figure.",
+        )
+    return ppm
+
+
+def _as_rgb(rgb: np.ndarray) -> np.ndarray:
+    if not isinstance(rgb, np.ndarray):
+        raise TypeError("rgb must be a numpy array")
+    if rgb.ndim == 2:
+        rgb = np.repeat(rgb[..., None], 3, axis=2)
+    if rgb.ndim != 3 or rgb.shape[2] not in (3, 4):
+        raise ValueError(f"expected an HxWx3 RGB array, got shape {rgb.shape}")
+    rgb = rgb[..., :3]
+    if rgb.dtype != np.uint8:
+        rgb = np.clip(rgb, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(rgb)
+
+
+def working_scale(h: int, w: int, ppm: float) -> float:
+    """Down-sampling factor so a terminal shaft is ~6-10 px wide and the work stays bounded."""
+    scale = min(1.0, WORKING_PIXELS_PER_MM / ppm)
+    if h * w * scale**2 > MAX_WORKING_PIXELS:
+        scale = max(math.sqrt(MAX_WORKING_PIXELS / (h * w)), MIN_WORKING_PIXELS_PER_MM / ppm)
+    return min(scale, 1.0)
+
+
+def _drop_adjacent(secondary: np.ndarray, primary: np.ndarray, ppm: float) -> np.ndarray:
+    if not secondary.any() or not primary.any():
+        return secondary
+    n, lab = cv2.connectedComponents(secondary.astype(np.uint8), connectivity=8)
+    k = max(int(round(ADJACENCY_MM * ppm)) | 1, 5)
+    near = cv2.dilate(primary.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+    tot = np.bincount(lab.ravel(), minlength=n)
+    adj = np.bincount(lab[near & secondary], minlength=n)
+    keep = adj < MAX_OPPOSITE_ADJACENCY * np.maximum(tot, 1)
+    keep[0] = False
+    return keep[lab]
+
+
+def _segment_both(enh, ppm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Shaft mask of both polarities and the matching contrast map."""
+    dark_mask = segment(enh.dark, enh.noise, ppm)
+    bright_mask = segment(enh.bright, enh.noise, ppm)
+    e_dark = float(enh.dark[dark_mask].sum())
+    e_bright = float(enh.bright[bright_mask].sum())
+    if e_dark >= e_bright:
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm)
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm)
+    else:
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm)
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm)
+    mask = dark_mask | bright_mask
+    if bright_mask.any():
+        zone = cv2.dilate(bright_mask.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+        contrast = np.where(zone & ~dark_mask, enh.bright, enh.dark).astype(np.float32)
+    else:
+        contrast = enh.dark
+    return mask, contrast
+
+
+def _components_touching(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Components of ``mask`` that contain at least one pixel of ``seed``."""
+    n, lab = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return mask
+    keep = np.zeros(n, bool)
+    keep[np.unique(lab[seed & mask])] = True
+    keep[0] = False
+    return keep[lab]
+
+
+def _fill_slits(mask: np.ndarray, ppm: float) -> np.ndarray:
+    """Close the narrow skin slits between stubs lying side by side, fill enclosed holes."""
+    k = max(int(round(0.04 * ppm)) | 1, 3)
+    m8 = cv2.morphologyEx(
+        mask.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    inv = (1 - m8).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    hole = stats[:, cv2.CC_STAT_AREA] < (0.15 * ppm) ** 2
+    hole[0] = False
+    # the background component touches the border; holes are the small enclosed ones
+    m8[hole[lab] & (inv > 0)] = 1
+    return m8.astype(bool)
+
+
+def looks_clipped(mask: np.ndarray, ppm: float) -> bool:
+    """Phototrichogram or long hair, from the physical length of the detected shafts.
+
+    Clipped stubs are ~0.2-1.5 mm long (DOMAIN.md section 7: clipped to ~0.5 mm, growing
+    ~0.3 mm a day); unclipped shafts run for many millimetres and cross into networks. The
+    scene is unclipped when most shaft area lies in components longer than LONG_SHAFT_MM.
+    """
+    ext, area = blob_lengths_mm(mask, ppm)
+    if area.sum() <= 0:
+        return True
+    long_frac = float(area[ext > LONG_SHAFT_MM].sum() / area.sum())
+    return long_frac < LONG_AREA_FRACTION
+
+
+def _multiplicity(widths: np.ndarray, paths: list[int]) -> np.ndarray:
+    """Hairs per traced path: shafts leaving one opening side by side merge into one wider path.
+
+    The single-shaft width is the median of the narrower half of paths; a path counts as k
+    hairs when it is at least (k - 0.3) times as wide (thick terminal shafts vary by +-20 %,
+    DOMAIN.md section 5 anisotrichosis threshold, so 1.7x is beyond one shaft).
+    """
+    w = widths[np.asarray(paths, np.int64)] if paths else np.zeros(0)
+    ok = w[np.isfinite(w)]
+    if ok.size < 5:
+        return np.ones(len(paths), np.int64)
+    p25 = np.percentile(ok, 25)
+    single = float(np.median(ok[ok <= MERGE_RATIO * p25]))
+    ratio = np.where(np.isfinite(w), w / max(single, 1e-6), 1.0)
+    k = np.where(ratio < MERGE_RATIO, 1, np.floor(ratio - MERGE_RATIO) + 2)
+    return np.clip(k, 1, 4).astype(np.int64)
+
+
+def _summary(diams: np.ndarray) -> tuple[float | None, float | None, float | None, float | None]:
+    d = diams[np.isfinite(diams)]
+    if d.size == 0:
+        return None, None, None, None
+    mean = float(d.mean())
+    cv = float(d.std() / mean) if d.size > 1 and mean > 0 else None
+    thin_f = float(np.mean(d < THIN_HAIR_MAX_UM))
+    vellus_f = float(np.mean(d <= VELLUS_HAIR_MAX_UM))
+    return mean, cv, thin_f, vellus_f
+
+
+def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = None) -> DensityResult:
+    """Count hairs at their exit points, group them into follicular units, measure shafts.
+
+    ``clipped=None`` auto-detects a phototrichogram (short stubs) from the shaft lengths.
+    Raises ``CalibrationRejected`` for a missing/implausible calibration or too small an area.
+    """
+    t0 = time.perf_counter()
+    rgb = _as_rgb(rgb)
+    h, w = rgb.shape[:2]
+    ppm = _check_calibration(pixels_per_mm, h, w)
+    scale = working_scale(h, w, ppm)
+    gray = to_gray(rgb, scale)
+    hw, ww = gray.shape
+    sx, sy = ww / w, hw / h
+    ppm_w = ppm * 0.5 * (sx + sy)
+
+    norm = normalise_illumination(gray, ppm_w)
+    enh = enhance(norm, ppm_w)
+    mask, contrast = _segment_both(enh, ppm_w)
+    if clipped is None:
+        clipped = looks_clipped(mask, ppm_w)
+
+    if clipped:
+        wide = enhance_wide(norm, ppm_w, STUB_ELEMENT_MM)
+        _, contrast_w = _segment_both(wide, ppm_w)
+        mask_w = _fill_slits(mask, ppm_w)
+        border_px = 0.02 * ppm_w + 2.0
+        st = count_stubs(mask_w, contrast_w, ppm_w, border_px)
+        exits = st.exits
+        diam = st.diam_px / ppm_w * 1000.0
+        polylines = st.polylines
+    else:
+        skel = thin(mask)
+        traced = trace(skel, mask, contrast, ppm_w, False)
+        band = max(0.9 * traced.typical_width_px, 0.045 * ppm_w) + 2.0
+        widths = measure_widths(
+            contrast,
+            traced.skel,
+            traced.skel_path,
+            traced.measurable,
+            traced.step_px,
+            traced.n_paths,
+            band,
+        )
+        mult = _multiplicity(widths, [hh.path for hh in traced.hairs])
+        traced_hairs = [hh for hh, k in zip(traced.hairs, mult, strict=True) for _ in range(k)]
+        share = np.repeat(mult, mult).astype(float)
+        exits = np.array([hh.exit_xy for hh in traced_hairs], float).reshape(-1, 2)
+        diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
+        polylines = [hh.polyline for hh in traced_hairs]
+
+    n = len(exits)
+    exits_full = (exits + 0.5) / np.array([sx, sy]) - 0.5
+    labels = group_units(exits_full, ppm)
+    n_fu = int(labels.max()) + 1 if n else 0
+
+    hairs = []
+    for i in range(n):
+        pl = np.asarray(polylines[i], float).reshape(-1, 2)
+        poly = (pl + 0.5) / np.array([sx, sy]) - 0.5 if len(pl) else pl
+        d = float(diam[i]) if np.isfinite(diam[i]) else None
+        hairs.append(
+            DetectedHair(
+                x=float(exits_full[i, 0]),
+                y=float(exits_full[i, 1]),
+                diameter_um=None if d is None else round(d, 1),
+                fu_index=int(labels[i]),
+                polyline=tuple(map(tuple, np.round(poly, 1).tolist())),
+            )
+        )
+    units = []
+    for k in range(n_fu):
+        members = np.flatnonzero(labels == k)
+        c = exits_full[members].mean(0)
+        units.append(FollicularUnit(float(c[0]), float(c[1]), tuple(int(m) for m in members)))
+
+    area_cm2 = h * w / ppm**2 / 100.0
+    mean_d, cv_d, thin_f, vellus_f = _summary(diam)
+    sizes = np.bincount(labels, minlength=n_fu) if n else np.zeros(0)
+    return DensityResult(
+        hair_count=n,
+        follicular_unit_count=n_fu,
+        hair_density_per_cm2=round(n / area_cm2, 2),
+        fu_density_per_cm2=round(n_fu / area_cm2, 2),
+        hairs_per_fu=round(n / n_fu, 3) if n_fu else None,
+        single_hair_fu_fraction=round(float(np.mean(sizes == 1)), 4) if n_fu else None,
+        mean_shaft_diameter_um=None if mean_d is None else round(mean_d, 2),
+        shaft_diameter_cv=None if cv_d is None else round(cv_d, 4),
+        thin_hair_fraction=None if thin_f is None else round(thin_f, 4),
+        vellus_hair_fraction=None if vellus_f is None else round(vellus_f, 4),
+        analyzed_area_cm2=round(area_cm2, 6),
+        algorithm_version=ALGORITHM_VERSION,
+        duration_ms=int(round((time.perf_counter() - t0) * 1000)),
+        clipped=bool(clipped),
+        hairs=hairs,
+        follicular_units=units,
+    )

@@ -1,0 +1,285 @@
+"""Clipped hair (phototrichogram): count the stubs in every blob from its width profile.
+
+Stubs of one follicular unit leave the scalp from one opening side by side and merge into one
+blob; their skeleton shows one line, not one per hair. What does not merge is the physics of
+the cross-section: across a slice of the blob the integrated shaft contrast divided by the
+shaft's peak contrast is the width of shaft material in that slice, i.e. n x the diameter of
+one shaft where n stubs lie side by side. The single-shaft width is measured in the same image
+(the narrowest stretch of every blob, where only the longest stub remains), so the count needs
+no assumption about magnification, hair colour or diameter.
+
+Exit ends: the stubs of a unit start together at their opening and end staggered (they have
+grown by different amounts since clipping), so a multi-hair blob is widest near its exit end.
+Hairs of one scalp region grow in one stream, so blobs with little evidence of their own (single
+stubs) take the exit direction voted by their neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.spatial import cKDTree
+
+MIN_STUB_LENGTH_MM = 0.15  # shorter blobs are dots, scales or noise (stubs ~0.25-1.5 mm)
+MIN_COHERENCE = 0.4  # gradient-orientation coherence: dots/rings ~0-0.25, stubs 0.5-0.9
+MIN_ELONGATION = 1.2  # length / mean width
+SINGLE_WIDTH_Q = 0.25  # per-blob quantile of the width profile taken as "one shaft"
+COUNT_Q = 0.85  # per-blob quantile of the width profile that counts the stubs side by side
+OPENING_SPREAD_DIAMETERS = 2.75
+PEAK_Q = 0.9  # per-blob quantile of contrast taken as the shaft-centre contrast
+MAX_LOW_WIDTH = 2.2
+UNIFORM_RATIO = 1.3  # widest / narrow stretch of a single stub
+TERMINAL_UM = (45.0, 110.0)  # plausible width of the single-shaft unit
+MAX_PER_BLOB = 6
+FLOW_RADIUS_MM = 3.0  # hair stream is consistent over a few millimetres
+
+
+def _union_widths(n_max: int, spread: float) -> np.ndarray:
+    """Expected width of the union of n unit-wide shafts spread laterally over ``spread``."""
+    rng = np.random.default_rng(0)
+    out = np.ones(n_max)
+    for n in range(2, n_max + 1):
+        c = np.sort(rng.uniform(0, spread, (4000, n)), axis=1)
+        out[n - 1] = float((np.minimum(np.diff(c, axis=1), 1.0).sum(1) + 1).mean())
+    return out
+
+
+# Shafts of one unit leave one opening (ostium ~0.2 mm, about 2.75 terminal diameters) and
+# overlap: n stubs side by side look narrower than n shafts. Thresholds between the expected
+# union widths of n and n+1 shafts turn a measured width (in single-shaft units) into a count.
+_UNION = _union_widths(MAX_PER_BLOB, OPENING_SPREAD_DIAMETERS)
+_THRESHOLDS = 0.5 * (_UNION[:-1] + _UNION[1:])
+
+
+def stubs_from_width(ratio: np.ndarray) -> np.ndarray:
+    """Number of overlapping shafts whose union is ``ratio`` single-shaft widths wide."""
+    return 1 + np.searchsorted(_THRESHOLDS, np.nan_to_num(np.asarray(ratio, float)))
+
+
+@dataclass
+class Stubs:
+    exits: np.ndarray  # (n, 2) working px, one row per counted hair
+    blob: np.ndarray  # (n,) blob index of each hair
+    polylines: list[np.ndarray]  # per hair (2, 2): exit point -> far end
+    diam_px: np.ndarray  # (n,) diameter of each hair in working px (NaN unknown)
+    blob_mask_labels: np.ndarray  # label image of accepted blobs (0 = none)
+    single_width_px: float
+
+
+def _group_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
+    out = np.full(n, np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, groups))
+    g = groups[order]
+    v = values[order]
+    starts = np.searchsorted(g, np.arange(n), side="left")
+    stops = np.searchsorted(g, np.arange(n), side="right")
+    ok = stops > starts
+    pos = starts + np.floor(q * (stops - starts - 1)).astype(np.int64)
+    out[ok] = v[np.clip(pos[ok], 0, len(v) - 1)]
+    return out
+
+
+def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
+    order = np.argsort(v)
+    cw = np.cumsum(wt[order])
+    return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: float) -> Stubs:
+    """Blobs of a clipped-hair mask -> hairs (exit points), using ``contrast`` profiles."""
+    h, w = mask.shape
+    n_lab, lab = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    empty = Stubs(
+        np.zeros((0, 2)), np.zeros(0, np.int64), [], np.zeros(0), np.zeros_like(lab), float("nan")
+    )
+    if n_lab <= 1:
+        return empty
+    # integrate over the blob grown by one pixel so the blurred shaft edges count too
+    labg = cv2.dilate(lab.astype(np.float32), np.ones((3, 3), np.uint8))
+    flat_l = labg.ravel()
+    idx = np.flatnonzero(flat_l > 0)
+    lb = flat_l[idx].astype(np.int64)
+    c = np.maximum(contrast.ravel()[idx].astype(np.float64), 0.0)
+    y, x = np.divmod(idx, w)
+    x = x.astype(np.float64)
+    y = y.astype(np.float64)
+    nl = n_lab
+    wsum = np.bincount(lb, c, nl) + 1e-12
+    mx = np.bincount(lb, c * x, nl) / wsum
+    my = np.bincount(lb, c * y, nl) / wsum
+    dx = x - mx[lb]
+    dy = y - my[lb]
+    sxx = np.bincount(lb, c * dx * dx, nl) / wsum
+    syy = np.bincount(lb, c * dy * dy, nl) / wsum
+    sxy = np.bincount(lb, c * dx * dy, nl) / wsum
+    theta = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+    ux, uy = np.cos(theta), np.sin(theta)
+    s = dx * ux[lb] + dy * uy[lb]
+    sb = np.floor(s + 0.5).astype(np.int64)
+    labels = np.arange(nl)
+    smin = np.zeros(nl, np.int64)
+    smax = np.zeros(nl, np.int64)
+    np.minimum.at(smin, lb, sb)
+    np.maximum.at(smax, lb, sb)
+    nbins = np.where(labels > 0, smax - smin + 1, 0)
+    gap = 4  # empty bins between blobs so smoothing never leaks across
+    off = np.zeros(nl + 1, np.int64)
+    off[1:] = np.cumsum(nbins + gap)
+    key = off[lb] + (sb - smin[lb])
+    # peak contrast of every blob: the contrast of a shaft's centre line
+    core = mask.ravel()[idx]
+    peak = _group_quantile(c[core], lb[core], nl, PEAK_Q)
+    peak = np.where(np.isfinite(peak) & (peak > 0), peak, np.inf)
+    # shaft material across each slice (px): contrast relative to the shaft centre, capped at 1
+    # so overlaps, glare edges and noise never count for more than full cover
+    cn = np.minimum(c / peak[lb], 1.0)
+    bin_blob = np.repeat(labels, nbins + gap)[: off[-1]]
+    width = np.bincount(key, cn, off[-1])
+    width[~np.isfinite(width)] = 0.0
+    length = nbins.astype(np.float64)
+    area = np.bincount(bin_blob, width, nl)
+    mean_w = area / np.maximum(length, 1)
+    # orientation coherence of the contrast gradients: parallel shafts share one direction,
+    # yellow dots and openings have gradients pointing every way
+    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0, ksize=3).ravel()[idx].astype(np.float64)
+    gy = cv2.Sobel(contrast, cv2.CV_32F, 0, 1, ksize=3).ravel()[idx].astype(np.float64)
+    jxx = np.bincount(lb, gx * gx, nl)
+    jyy = np.bincount(lb, gy * gy, nl)
+    jxy = np.bincount(lb, gx * gy, nl)
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(jxx + jyy, 1e-12)
+    keep = (
+        (labels > 0)
+        & (length >= MIN_STUB_LENGTH_MM * ppm)
+        & (coherence >= MIN_COHERENCE)
+        & (length >= MIN_ELONGATION * mean_w)
+    )
+    # smooth the profile over about one shaft width, ignore the rounded end slices
+    typical_w = float(np.median(mean_w[keep])) if keep.any() else 3.0
+    k = max(int(round(typical_w)) | 1, 3)
+    sm = np.convolve(width, np.ones(k) / k, mode="same")
+    pos = np.arange(off[-1]) - off[bin_blob]
+    end_cut = 0.5 * typical_w
+    inner = (pos >= end_cut) & (pos <= nbins[bin_blob] - 1 - end_cut) & keep[bin_blob]
+    inner &= sm > 0.25 * typical_w
+    low = _group_quantile(sm[inner], bin_blob[inner], nl, SINGLE_WIDTH_Q)
+    hi = _group_quantile(sm[inner], bin_blob[inner], nl, COUNT_Q)
+    ok = keep & np.isfinite(low) & np.isfinite(hi)
+    if not ok.any():
+        return empty
+    # one shaft's width: single stubs are about equally wide along their length (a group has
+    # staggered far ends) and about as wide as the narrow stretch of most blobs; vellus stubs
+    # (about half as wide) fall below the window
+    base = float(np.median(low[ok]))
+    single = ok & (hi < UNIFORM_RATIO * low) & (hi > 0.6 * base) & (hi < 1.6 * base)
+    # vellus stubs are thin *and* faint: weighting by contrast keeps the unit a terminal shaft
+    wgt = np.where(np.isfinite(peak), peak, 0.0) ** 2 * length
+    d1 = _weighted_median(hi[single], wgt[single]) if single.sum() >= 3 else 1.1 * base
+    # the unit is a terminal shaft: 45-110 um (DOMAIN.md section 5: terminal means > 40 um,
+    # group means 47-61 um); specks and arcs must not drag it outside that range
+    d1 = float(np.clip(d1, TERMINAL_UM[0] * ppm / 1000.0, TERMINAL_UM[1] * ppm / 1000.0))
+    # a group of shafts narrows to one or two at its staggered far end; a blob that never does
+    # is a scale edge, glare border or pigment patch
+    ok &= low < MAX_LOW_WIDTH * d1
+    n_hair = stubs_from_width(hi / d1)
+    n_hair = np.where(ok, np.minimum(n_hair, MAX_PER_BLOB), 0).astype(np.int64)
+
+    # per-hair diameter: full width at half the shaft-centre contrast (unbiased by edge blur,
+    # which the contrast integral is not when the peak itself is blurred), divided by the
+    # union width of the stubs the slice holds
+    half = np.bincount(key, (cn >= 0.5).astype(np.float64), off[-1])
+    nslice = stubs_from_width(sm / d1)
+    per = np.where(inner, half / _UNION[np.minimum(nslice, MAX_PER_BLOB) - 1], np.nan)
+    okp = np.isfinite(per)
+    diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
+
+    # exit end: where the width in excess of one shaft concentrates (stubs start together)
+    excess = np.where(inner, np.maximum(sm - 1.3 * d1, 0.0), 0.0)
+    ex_m = np.bincount(bin_blob, excess, nl)
+    centre = (nbins - 1) / 2.0
+    ex_c = np.bincount(bin_blob, excess * pos, nl) / np.maximum(ex_m, 1e-12)
+    # + : exit at the smin end
+    ev = np.where(ex_m > 0, (centre - ex_c) / np.maximum(centre, 1.0), 0.0)
+    ev = np.clip(ev * 3.0, -1.0, 1.0)
+    wt = np.abs(ev) * ex_m / max(d1, 1e-6)
+    sign_exit = np.sign(ev)  # +1: exit at smin, -1: exit at smax, 0: unknown
+    # flow vector from exit to far end, per blob with evidence
+    fx = np.where(sign_exit >= 0, ux, -ux)
+    fy = np.where(sign_exit >= 0, uy, -uy)
+    bl = np.flatnonzero(ok)
+    cen = np.stack([mx[bl], my[bl]], 1)
+    vx = wt[bl] * fx[bl]
+    vy = wt[bl] * fy[bl]
+    gx, gy = vx.sum(), vy.sum()
+    if len(bl) > 1:
+        tree = cKDTree(cen)
+        nb = tree.query_ball_point(cen, FLOW_RADIUS_MM * ppm)
+        lx = np.array([vx[j].sum() for j in nb])
+        ly = np.array([vy[j].sum() for j in nb])
+    else:
+        lx, ly = vx.copy(), vy.copy()
+    # a blob follows its neighbourhood's flow; without neighbours, the scene's
+    use_local = np.hypot(lx, ly) > 0
+    flx = np.where(use_local, lx, gx)
+    fly = np.where(use_local, ly, gy)
+    dot = flx * ux[bl] + fly * uy[bl]
+    exit_at_min = np.where(dot != 0, dot > 0, sign_exit[bl] >= 0)
+
+    s_lo = smin[bl] - 0.5
+    s_hi = smax[bl] + 0.5
+    s_exit = np.where(exit_at_min, s_lo + 0.25 * d1, s_hi - 0.25 * d1)
+    s_far = np.where(exit_at_min, s_hi, s_lo)
+    ex_x = mx[bl] + s_exit * ux[bl]
+    ex_y = my[bl] + s_exit * uy[bl]
+    far_x = mx[bl] + s_far * ux[bl]
+    far_y = my[bl] + s_far * uy[bl]
+
+    # counting frame: a blob cut by the border at its exit end counts on the top/left edges only
+    def near_border(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tl = (px < border_px) | (py < border_px)
+        br = (px > w - 1 - border_px) | (py > h - 1 - border_px)
+        return tl, br
+
+    _, br_edge = near_border(ex_x, ex_y)
+    count = n_hair[bl].copy()
+    count[br_edge] = 0
+
+    rows_xy, rows_blob, polys, diams = [], [], [], []
+    for j, b in enumerate(bl):
+        m = int(count[j])
+        if m == 0:
+            continue
+        tx, ty = -uy[b], ux[b]
+        spread = (np.arange(m) - (m - 1) / 2.0) * d1
+        for t in spread:
+            e = np.array([ex_x[j] + t * tx, ex_y[j] + t * ty])
+            f = np.array([far_x[j] + t * tx, far_y[j] + t * ty])
+            e = np.clip(e, 0, [w - 1, h - 1])
+            f = np.clip(f, 0, [w - 1, h - 1])
+            rows_xy.append(e)
+            rows_blob.append(b)
+            polys.append(np.stack([e, f]))
+            diams.append(diam_blob[b])
+    keep_lab = np.zeros(nl, np.int64)
+    keep_lab[bl] = bl
+    return Stubs(
+        exits=np.asarray(rows_xy, float).reshape(-1, 2),
+        blob=np.asarray(rows_blob, np.int64),
+        polylines=polys,
+        diam_px=np.asarray(diams, float),
+        blob_mask_labels=keep_lab[lab],
+        single_width_px=d1,
+    )
+
+
+def blob_lengths_mm(mask: np.ndarray, ppm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Extent (mm, bounding-box diagonal) and pixel area of each mask component."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros(0), np.zeros(0)
+    bw = stats[1:, cv2.CC_STAT_WIDTH].astype(float)
+    bh = stats[1:, cv2.CC_STAT_HEIGHT].astype(float)
+    return np.hypot(bw, bh) / ppm, stats[1:, cv2.CC_STAT_AREA].astype(float)
