@@ -67,11 +67,17 @@ class _RefreshBatch:
         _publish(self.patient_ids)
 
 
-def summary_mark_stale(*, patient_id, clinic_id) -> None:
-    """Mark the summary stale now and enqueue its refresh when the transaction commits."""
-    PatientSummary.objects.update_or_create(
-        patient_id=patient_id, defaults={"clinic_id": clinic_id, "stale": True}
-    )
+def summary_mark_stale(*, patient_id, clinic_id, deleting: bool = False) -> None:
+    """Mark the summary stale now and enqueue its refresh when the transaction commits.
+
+    On a delete only an existing row is touched: while a patient is being deleted the cascade
+    removes their rows one by one, and creating a summary then would outlive the patient."""
+    if deleting:
+        PatientSummary.objects.filter(patient_id=patient_id).update(stale=True)
+    else:
+        PatientSummary.objects.update_or_create(
+            patient_id=patient_id, defaults={"clinic_id": clinic_id, "stale": True}
+        )
     batch = getattr(connection, "_tt_summary_batch", None)
     # A batch is reused only while its callback is still waiting for this transaction's commit
     # (after a commit or a rollback Django has dropped it).
@@ -105,14 +111,16 @@ def all_summaries_refresh() -> int:
 def _on_clinical_change(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
-    patient_id = getattr(instance, "patient_id", None)
+    deleting = kwargs.get("signal") is post_delete
     if sender is Patient:
-        patient_id = instance.pk
-        if kwargs.get("signal") is post_delete:
+        if deleting:
             return
-    if patient_id is None or not Patient.objects.filter(pk=patient_id).exists():
+        patient_id = instance.pk
+    else:
+        patient_id = getattr(instance, "patient_id", None)
+    if patient_id is None:
         return
-    summary_mark_stale(patient_id=patient_id, clinic_id=instance.clinic_id)
+    summary_mark_stale(patient_id=patient_id, clinic_id=instance.clinic_id, deleting=deleting)
 
 
 def connect_signals() -> None:

@@ -72,3 +72,14 @@ def test_patients_filter_by_the_band_of_their_latest_b12(cast, api):
     results = api(cast.clinician_a).get("/api/v1/patients/?b12_band=deficient").json()["results"]
     assert [p["id"] for p in results] == [str(cast.patient_a.id)]
     assert results[0]["summary"]["latest_b12_band"] == "deficient"
+
+
+def test_deleting_a_patient_with_a_clinical_history_succeeds(cast, api):
+    from django.db import connection
+
+    lab(cast.other_patient_a, "b12", "150", "pg/mL", timezone.localdate())
+    visit(cast.other_patient_a, timezone.localdate(), diffuse(160))
+    response = api(cast.admin_a).delete(f"/api/v1/patients/{cast.other_patient_a.id}/")
+    assert response.status_code == 204
+    connection.check_constraints()  # what the commit would check
+    assert not PatientSummary.objects.filter(patient_id=cast.other_patient_a.id).exists()
