@@ -2,10 +2,11 @@
 photos, analyses and corrections are results of the API and the workers, shown read-only (a
 correction goes through the API, where it is validated and audited with its reason)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from clinics.admin import ClinicScopedAdmin, ScopedInline
-from clinics.tenancy import ADMINS, CLINIC_TEAM
+from clinics.admin import ClinicScopedAdmin, ScopedInline, holds
+from clinics.tenancy import ADMINS, CLINIC_TEAM, CLINICAL
+from imaging import services
 from imaging.models import Analysis, AnalysisCorrection, AnalysisJob, Device, Photo
 
 
@@ -78,6 +79,27 @@ class PhotoAdmin(ReadOnlyScopedAdmin):
         "created_at",
     ]
     inlines = [JobInline]
+    actions = ["rerun_analysis"]
+
+    @admin.action(description="Re-run the analysis of the selected photos")
+    def rerun_analysis(self, request, queryset):
+        """Queue a new analysis of each photo (earlier analyses are kept with their algorithm
+        version); only in clinics where the user is a clinician or an admin."""
+        queued, refused = 0, 0
+        for photo in queryset:
+            if not holds(request, CLINICAL, photo.clinic_id):
+                refused += 1
+                continue
+            services.photo_reanalyze(photo=photo, requested_by=request.user)
+            queued += 1
+        if queued:
+            self.message_user(request, f"Queued a new analysis of {queued} photo(s).")
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} photo(s) skipped: re-analysis is for clinicians and admins.",
+                level=messages.WARNING,
+            )
 
 
 @admin.register(Analysis)

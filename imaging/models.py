@@ -18,7 +18,7 @@ from django.db import models
 
 from clinics.models import Clinic
 from imaging.figures import effective_figures
-from patients.models import Patient
+from patients.models import Patient, PatientRecord
 
 # Calibration sanity range (the density core's own: trichoscopy gives ~80-250 px/mm; outside
 # 20..1000 px/mm the number is a unit mistake such as px/cm or px/inch).
@@ -94,27 +94,7 @@ class Device(models.Model):
         return {"clinic_id": str(self.clinic_id), "patient_id": None}
 
 
-class PatientScoped(models.Model):
-    """Rows of one patient's record: `clinic` is copied from the patient on save."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.patient_id and not self.clinic_id:
-            self.clinic_id = self.patient.clinic_id
-        super().save(*args, **kwargs)
-
-    def get_additional_data(self) -> dict:
-        return {"clinic_id": str(self.clinic_id), "patient_id": str(self.patient_id)}
-
-
-class Photo(PatientScoped):
+class Photo(PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="scalp_photos")
     zone = models.CharField(max_length=20, choices=Zone.choices)
     taken_at = models.DateTimeField()
@@ -213,7 +193,7 @@ FIGURE_FIELDS = (
 )
 
 
-class Analysis(PatientScoped):
+class Analysis(PatientRecord):
     """The automatic figures of one run of the density core over one photo."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
@@ -272,7 +252,7 @@ class Analysis(PatientScoped):
         )
 
 
-class AnalysisCorrection(PatientScoped):
+class AnalysisCorrection(PatientRecord):
     """A clinician's recount of an analysis: who, why and the corrected counts."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")

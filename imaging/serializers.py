@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -217,7 +216,7 @@ class PhotoSerializer(serializers.ModelSerializer):
     def get_image_url(self, photo: Photo) -> str:
         return self._url("v1:photo-image", photo)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_overlay_url(self, photo: Photo) -> str | None:
         analysis = selectors.current_analysis(photo)
         if analysis is None or not analysis.overlay:

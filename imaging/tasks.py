@@ -2,18 +2,15 @@
 
 `analyze_photo` is acknowledged late (CELERY_TASK_ACKS_LATE): a worker killed mid-analysis leaves
 the message unacknowledged and the broker redelivers it; the redelivered run takes the job over.
-`sweep_stuck_jobs` (every minute, from beat) covers what the broker cannot: jobs never published
-(broker down at upload) and jobs whose worker died.
+`sweep_stuck_jobs` (every minute; the beat schedule is in `config.settings`) covers what the broker
+cannot: jobs never published (broker down at upload) and jobs whose worker died.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from config.celery import app
 from imaging import services
-
-SWEEP_EVERY_SECONDS = 60.0
 
 
 @shared_task(
@@ -34,9 +31,3 @@ def analyze_photo(self, job_id: str) -> None:
 @shared_task(name="imaging.sweep_stuck_jobs", ignore_result=True)
 def sweep_stuck_jobs() -> dict[str, int]:
     return services.stuck_jobs_sweep()
-
-
-app.conf.beat_schedule.setdefault(
-    "imaging-sweep-stuck-jobs",
-    {"task": "imaging.sweep_stuck_jobs", "schedule": SWEEP_EVERY_SECONDS},
-)

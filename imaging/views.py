@@ -71,7 +71,9 @@ def _private_file(field_file, *, filename: str) -> FileResponse:
     ),
     create=extend_schema(
         summary="Upload a calibrated scalp photo for analysis",
-        request={"multipart/form-data": PhotoUploadSerializer},
+        # The view parses multipart only, so this documents one multipart body (and lets the
+        # schema derive the upload's 400 from the serializer).
+        request=PhotoUploadSerializer,
         responses={202: PhotoQueuedSerializer},
     ),
 )

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -141,11 +142,11 @@ def _reading_html(reading: Interpretation | str | None) -> str:
         ((flag.value.replace("_", " "),) for flag in reading.flags),
     )
     return format_html(
-        '{} {} <span class="tt-muted" title="{}">{}</span>',
-        band_badge(reading.band.value),
-        flags,
+        '<span title="{} ({})">{} {}</span>',
         reading.reason,
         reading.threshold_set,
+        band_badge(reading.band.value),
+        flags,
     )
 
 
@@ -301,6 +302,9 @@ class ProtocolInline(ScopedInline):
         "adherence",
     ]
     readonly_fields = ["doses_logged", "adherence"]
+    formfield_overrides = {
+        models.JSONField: {"widget": forms.TextInput(attrs={"size": 16})},
+    }
 
     @admin.display(description="Doses logged")
     def doses_logged(self, protocol: Protocol) -> str:

@@ -36,7 +36,6 @@ from labs.followup import FollowUpStatus
 from labs.models import FollowUpItem
 from patients.clinical_record import clinical_record
 from patients.models import Patient
-from patients.timeline_chart import render_timeline
 
 OPEN_STATUSES = (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value)
 WORKLIST_ROWS = 100
@@ -156,11 +155,17 @@ class PhotoCard:
         return rows
 
 
-def _photo_cards(patient: Patient) -> tuple[list[PhotoCard], int]:
+def _photo_cards(patient: Patient) -> tuple[list[PhotoCard], int, object]:
+    """The photos of the patient's latest visit (the latest day photos were taken), with their
+    current analysis and correction: three queries whatever the history's length."""
+    latest = Photo.objects.filter(patient=patient).order_by("-taken_at").values("taken_at").first()
+    if latest is None:
+        return [], 0, None
+    day = timezone.localtime(latest["taken_at"]).date()
     photos = list(
         imaging_selectors.photo_list()
-        .filter(patient=patient)
-        .order_by("-taken_at", "zone", "-created_at")[:RECENT_PHOTOS]
+        .filter(patient=patient, taken_at__date=day)
+        .order_by("zone", "-taken_at", "-created_at")[:RECENT_PHOTOS]
     )
     cards = []
     for photo in photos:
@@ -174,7 +179,7 @@ def _photo_cards(patient: Patient) -> tuple[list[PhotoCard], int]:
                 correction=analysis.correction if analysis else None,
             )
         )
-    return cards, Photo.objects.filter(patient=patient).count()
+    return cards, Photo.objects.filter(patient=patient).count(), day
 
 
 def patient_workspace(request, patient: Patient) -> dict:
@@ -190,7 +195,7 @@ def patient_workspace(request, patient: Patient) -> dict:
         .exclude(status=FollowUpStatus.DONE.value)
         .order_by("due_on")[:6]
     )
-    cards, photo_count = _photo_cards(patient)
+    cards, photo_count, visit_day = _photo_cards(patient)
     return {
         "assessment": assessment,
         "classification_label": CLASSIFICATION_LABELS.get(
@@ -200,7 +205,13 @@ def patient_workspace(request, patient: Patient) -> dict:
         "verdict_band": VERDICT_BANDS.get(course.verdict, "none"),
         "risk_band": RISK_BANDS.get(assessment.risk.level, "none"),
         "evidence_rows": [
-            (e.criterion.replace("_", " ").capitalize(), e.label, e.points_to, e.source)
+            (
+                e.criterion.replace("_", " ").capitalize(),
+                e.label,
+                e.points_to,
+                e.points_to.replace("_", " ").replace("b12", "B12"),
+                e.source,
+            )
             for e in assessment.evidence
         ],
         "course": course,
@@ -209,6 +220,7 @@ def patient_workspace(request, patient: Patient) -> dict:
         "b12_cutoffs": record.b12_cutoffs,
         "follow_ups": items,
         "photo_cards": cards,
+        "visit_day": visit_day,
         "photo_count": photo_count,
         "lab_count": len(record.lab_rows),
         "disclaimer": assessment.disclaimer,
@@ -238,17 +250,11 @@ def _private(response: HttpResponse, filename: str, *, attachment: bool = False)
 
 
 def chart_png(model_admin, request, object_id):
+    """The patient's timeline chart, rendered (and cached) by the same function as the API."""
+    from patients.charts import timeline_chart
+
     patient = _patient_or_404(model_admin, request, object_id)
-    record = clinical_record(patient)
-    today = timezone.localdate()
-    image = render_timeline(
-        record.course(today=today),
-        record.inputs.labs,
-        record.inputs.protocols,
-        fmt="png",
-        b12_cutoffs=record.b12_cutoffs,
-        title=f"{patient.first_name} {patient.last_name} ({patient.mrn})",
-    )
+    image = timeline_chart(patient, "png")
     accessed.send(sender=Patient, instance=patient)
     return _private(HttpResponse(image, content_type="image/png"), f"timeline-{patient.mrn}.png")
 

@@ -84,16 +84,13 @@ class Patient(models.Model):
         return {"clinic_id": str(self.clinic_id), "patient_id": str(self.id)}
 
 
-class PatientOwned(models.Model):
+class PatientRecord(models.Model):
     """A row of one patient's record. `clinic` is copied from the patient when the row is
     created so that tenancy is one indexed filter for every table."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,6 +103,17 @@ class PatientOwned(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"clinic_id": str(self.clinic_id), "patient_id": str(self.patient_id)}
+
+
+class PatientOwned(PatientRecord):
+    """A patient record row entered by a person (a clinician, staff or the patient)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Symptom(models.TextChoices):

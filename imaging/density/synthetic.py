@@ -354,9 +354,7 @@ def generate_scene(params: SceneParams) -> SyntheticScene:
         in_view = hi_pts[0] >= -5 and hi_pts[1] >= -5 and lo_pts[0] <= w + 5 and lo_pts[1] <= h + 5
         if not in_view:
             continue
-        _draw_shaft(
-            cov, col, hl, pts, ss, d_px, colour.clip(0, 255), opacity, taper, 2, defocus
-        )
+        _draw_shaft(cov, col, hl, pts, ss, d_px, colour.clip(0, 255), opacity, taper, 2, defocus)
         if inside:
             exits.append(e)
             diams.append(d_true)

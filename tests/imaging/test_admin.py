@@ -47,3 +47,32 @@ def test_only_clinic_admins_change_devices(cast):
     assert _browser(cast.admin_a).post(url, form).status_code == 302
     device.refresh_from_db()
     assert device.name == "Renamed"
+
+
+def test_a_clinician_reruns_the_analysis_of_selected_photos(cast):
+    from imaging.models import AnalysisJob
+
+    photo = PhotoFactory(patient=cast.patient_a, status="done")
+    AnalysisJob.objects.filter(photo=photo).update(status="done")
+    response = _browser(cast.clinician_a).post(
+        "/admin/imaging/photo/",
+        {"action": "rerun_analysis", "_selected_action": [str(photo.pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Queued a new analysis of 1 photo" in response.content.decode()
+    assert AnalysisJob.objects.filter(photo=photo, requested_by=cast.clinician_a).exists()
+
+
+def test_staff_cannot_rerun_an_analysis_from_the_admin(cast):
+    from imaging.models import AnalysisJob
+
+    photo = PhotoFactory(patient=cast.patient_a)
+    before = AnalysisJob.objects.filter(photo=photo).count()
+    response = _browser(cast.staff_a).post(
+        "/admin/imaging/photo/",
+        {"action": "rerun_analysis", "_selected_action": [str(photo.pk)]},
+        follow=True,
+    )
+    assert "skipped" in response.content.decode()
+    assert AnalysisJob.objects.filter(photo=photo).count() == before
