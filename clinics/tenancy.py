@@ -195,6 +195,18 @@ def clinic_for_new_object(request, roles: Iterable[str]) -> Clinic:
     )
 
 
+# GET/PATCH/DELETE /<records>/{id}/: one row, read, corrected or removed (no PUT: a partial
+# update is what clients send). A comment, not a docstring: the schema would show it as the
+# description of every subclass.
+class RecordDetailViewSet(
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantScopedViewSet,
+):
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+
 class PatientRecordsViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, TenantScopedViewSet):
     """GET/POST /patients/{patient_pk}/<records>/: one patient's rows of one kind.
 

@@ -33,6 +33,7 @@ from clinics.tenancy import (
     CLINIC_TEAM,
     CLINICAL,
     PatientRecordsViewSet,
+    RecordDetailViewSet,
     TenantScopedViewSet,
     scoped,
 )
@@ -80,19 +81,13 @@ class PatientLabResultViewSet(PatientRecordsViewSet):
         return services.lab_result_record(patient=patient, created_by=self.request.user, **data)
 
 
-class LabResultViewSet(
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    TenantScopedViewSet,
-):
+class LabResultViewSet(RecordDetailViewSet):
     """GET/PATCH/DELETE /labs/{id}/"""
 
     schema_resource = "lab_result"
     schema_tags = ["labs"]
     serializer_class = LabResultSerializer
     roles = {"retrieve": LAB_READERS, "partial_update": LAB_RECORDERS, "destroy": LAB_DELETERS}
-    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def base_queryset(self):
         return selectors.lab_result_list()

@@ -12,6 +12,7 @@ from clinics.tenancy import (
     CLINIC_TEAM,
     CLINICAL,
     PatientRecordsViewSet,
+    RecordDetailViewSet,
     TenantScopedViewSet,
 )
 from config.api.schema import image_route_errors
@@ -167,17 +168,11 @@ class PatientSymptomReportViewSet(PatientRecordsViewSet):
         return services.symptom_report_record(patient=patient, created_by=self.request.user, **data)
 
 
-class SymptomReportViewSet(
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    TenantScopedViewSet,
-):
+class SymptomReportViewSet(RecordDetailViewSet):
     schema_resource = "symptom_report"
     schema_tags = ["patients"]
     serializer_class = SymptomReportSerializer
     roles = {"retrieve": ANY_ROLE, "partial_update": CLINIC_TEAM, "destroy": CLINIC_TEAM}
-    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def base_queryset(self):
         return selectors.symptom_report_list()
@@ -196,17 +191,11 @@ class PatientShedCountViewSet(PatientRecordsViewSet):
         return services.shed_count_record(patient=patient, created_by=self.request.user, **data)
 
 
-class ShedCountViewSet(
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    TenantScopedViewSet,
-):
+class ShedCountViewSet(RecordDetailViewSet):
     schema_resource = "shed_count"
     schema_tags = ["patients"]
     serializer_class = ShedCountSerializer
     roles = {"retrieve": ANY_ROLE, "partial_update": CLINIC_TEAM, "destroy": CLINIC_TEAM}
-    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.shed_count_update(
