@@ -2,11 +2,12 @@
 ``seed(patients=<queryset ordered by mrn>)``).
 
 The clinic gets a calibrated trichoscope; the first demo patient (DEMO-001, the vegan with B12
-deficiency) gets monthly frontal and vertex photos over four months: density falls to a nadir and
-recovers after B12 treatment (DOMAIN.md section 4). The pictures come from the density core's
-synthetic generator and go through `imaging.services.photo_upload` like any upload, so they are
-vetted, stored and analysed (in-process in the demo, by a worker with a broker). Idempotent: a
-patient who already has photos is left alone.
+deficiency) gets monthly frontal, vertex and occipital photos over eight months of treatment:
+diffuse loss that falls to a nadir by month 2-3 and recovers in months 3-8 (DOMAIN.md section 4).
+The pictures come from the density core's synthetic generator and go through
+`imaging.services.photo_upload` like any upload, so they are vetted, stored and analysed
+(in-process in the demo, by a worker with a broker); the figures are the pipeline's, noise
+included. Idempotent: a patient who already has photos is left alone.
 """
 
 from __future__ import annotations
@@ -22,9 +23,20 @@ from imaging.models import Device, Photo
 
 DEVICE_NAME = "Demo trichoscope 30x"
 PIXELS_PER_MM = 120.0
-# (days ago, hairs per cm2): baseline, nadir, first gain, recovery.
-COURSE = ((120, 175.0), (85, 150.0), (55, 158.0), (25, 182.0))
-ZONES = (("frontal", 0.9), ("vertex", 1.0))
+# (days ago, hairs per cm2) of the scenes drawn: baseline before treatment, the nadir while
+# follicles already in telogen still shed, then the gain of months 3-8.
+COURSE = (
+    (250, 172.0),
+    (215, 158.0),
+    (185, 150.0),
+    (155, 149.0),
+    (125, 156.0),
+    (95, 163.0),
+    (65, 170.0),
+    (35, 177.0),
+    (5, 183.0),
+)
+ZONES = (("frontal", 1.0), ("vertex", 1.0), ("occipital", 1.0))  # diffuse: every zone alike
 
 
 def _photo_bytes(*, density: float, seed: int) -> bytes:

@@ -46,19 +46,20 @@ def _vegan(patient) -> None:
     _labs(
         patient,
         [
-            (120, "b12", "150", "pg/mL"),
-            (120, "mma", "0.55", "umol/L"),
-            (120, "folate", "9.8", "ng/mL"),
-            (120, "ferritin", "48", "ng/mL"),
-            (120, "haemoglobin", "11.6", "g/dL"),
-            (120, "mcv", "103", "fL"),
-            (85, "b12", "260", "pg/mL"),
-            (55, "b12", "420", "pg/mL"),
-            (55, "mma", "310", "nmol/L"),
-            (25, "b12", "510", "pg/mL"),
+            (250, "b12", "150", "pg/mL"),
+            (250, "mma", "0.55", "umol/L"),
+            (250, "folate", "9.8", "ng/mL"),
+            (250, "ferritin", "48", "ng/mL"),
+            (250, "tsh", "2.1", "mIU/L"),
+            (250, "haemoglobin", "11.6", "g/dL"),
+            (250, "mcv", "103", "fL"),
+            (215, "b12", "260", "pg/mL"),
+            (185, "b12", "420", "pg/mL"),
+            (185, "mma", "310", "nmol/L"),
+            (65, "b12", "510", "pg/mL"),
         ],
     )
-    loading_start = today - timedelta(days=115)
+    loading_start = today - timedelta(days=245)
     loading = services.protocol_create(
         patient=patient,
         created_by=None,
