@@ -34,6 +34,10 @@ def clinic_id_of(obj, clinic_field: str = "clinic"):
     return getattr(obj, f"{last}_id", None)
 
 
+def _has_field(obj, name: str) -> bool:
+    return any(f.name == name for f in obj._meta.fields)
+
+
 def holds(request, roles, clinic_id=None) -> bool:
     """Whether the user holds one of `roles` (in `clinic_id` when given, else in some clinic)."""
     if request.user.is_superuser:
@@ -111,6 +115,12 @@ class ClinicScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             actor.scope(self.view_roles, clinic_field=self.clinic_field, patient_field=None)
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once saved, a row stays in its clinic and with its patient: moving it would split a
+        # record from its patient's clinic (and from the scope that protects it).
+        fixed = [f for f in ("clinic", "patient") if obj is not None and _has_field(obj, f)]
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
     def has_module_permission(self, request) -> bool:
         return self._holds(request, self.view_roles)
 
@@ -148,7 +158,7 @@ class ClinicScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Last line of defence: nothing is written into a clinic where the user lacks the role.
-        if getattr(obj, "clinic_id", True) is None and getattr(obj, "patient_id", None):
+        if getattr(obj, "patient_id", None) and _has_field(obj, "clinic"):
             obj.clinic_id = obj.patient.clinic_id  # rows of a patient live in its clinic
         roles = self.change_roles if change else self.add_roles
         if not self._holds(request, roles, obj):

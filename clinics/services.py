@@ -14,6 +14,10 @@ def user_create(
 ):
     """A new login, with Django's password validators applied and a clear error per field."""
     User = get_user_model()
+    try:
+        User.username_validator(username)
+    except DjangoValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["This username is taken."]})
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)

@@ -17,6 +17,7 @@ from imaging.models import (
     Photo,
     Zone,
 )
+from patients.serializers import EARLIEST_RECORD_DATE
 
 
 class DeviceSerializer(serializers.ModelSerializer):
@@ -60,6 +61,8 @@ class PhotoUploadSerializer(serializers.Serializer):
     def validate_taken_at(self, value):
         if value > timezone.now() + timedelta(minutes=10):
             raise serializers.ValidationError("This time is in the future.")
+        if value.date() < EARLIEST_RECORD_DATE:
+            raise serializers.ValidationError("A date before 1950 is not plausible here.")
         return value
 
 

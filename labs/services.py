@@ -326,6 +326,10 @@ def lab_results_import(
         LabResult.objects.bulk_create(outcome.created, batch_size=500)
         _audit_created(outcome.created, actor=created_by)
         worklist_refresh_patient(patient)
+        if outcome.created:  # bulk_create sends no post_save: say so to the summary directly
+            from patients.summaries import summary_mark_stale
+
+            summary_mark_stale(patient_id=patient.pk, clinic_id=patient.clinic_id)
     return outcome
 
 

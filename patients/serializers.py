@@ -12,6 +12,16 @@ from patients.risk import RiskLevel, risk_summary
 from patients.scales import ScaleName
 from patients.selectors import patient_facts
 
+# Records of a hair-loss clinic start long after this; earlier dates are typing errors.
+EARLIEST_RECORD_DATE = date(1950, 1, 1)
+
+
+def plausible_record_date(value: date | None) -> date | None:
+    not_in_future(value)
+    if value is not None and value < EARLIEST_RECORD_DATE:
+        raise serializers.ValidationError("A date before 1950 is not plausible here.")
+    return value
+
 
 def not_in_future(value: date | None) -> date | None:
     if value is not None and value > timezone.localdate():
@@ -126,7 +136,7 @@ class SymptomReportSerializer(serializers.ModelSerializer):
     symptoms = serializers.ListField(
         child=serializers.ChoiceField(choices=Symptom.choices), allow_empty=True, max_length=20
     )
-    reported_on = serializers.DateField(validators=[not_in_future])
+    reported_on = serializers.DateField(validators=[plausible_record_date])
 
     class Meta:
         model = SymptomReport
@@ -138,7 +148,7 @@ class SymptomReportSerializer(serializers.ModelSerializer):
 
 
 class ShedCountSerializer(serializers.ModelSerializer):
-    counted_on = serializers.DateField(validators=[not_in_future])
+    counted_on = serializers.DateField(validators=[plausible_record_date])
 
     class Meta:
         model = ShedCount

@@ -12,10 +12,22 @@ from patients.models import Patient
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def in_process_tasks(settings):
+    """The demo's mode: no broker, tasks run in-process. Celery reads its configuration once,
+    so the app's own setting is switched too, not only Django's."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def test_the_demo_has_every_role_and_an_analysed_recovery_history(
-    settings, django_capture_on_commit_callbacks
+    in_process_tasks, django_capture_on_commit_callbacks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the demo's mode: no broker, tasks in-process
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
     roles = set(
@@ -29,8 +41,9 @@ def test_the_demo_has_every_role_and_an_analysed_recovery_history(
     assert vegan.lab_results.filter(analyte="b12").count() >= 3
 
 
-def test_seeding_the_demo_twice_changes_nothing(settings, django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_seeding_the_demo_twice_changes_nothing(
+    in_process_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
     counts = (Patient.objects.count(), Photo.objects.count(), Membership.objects.count())
