@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ppm", type=float, default=200.0, help="calibration, px/mm")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--clipped", action="store_true")
+    ap.add_argument("--realistic", action="store_true", help="realistic scene category")
     a = ap.parse_args(argv)
     cv2.setNumThreads(1)
     params = SceneParams(
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
         noise_sigma=3,
         supersample=1,
         seed=7,
+        realistic=a.realistic,
     )
     scene = generate_scene(params)
     buf = io.BytesIO()

@@ -25,6 +25,7 @@ MIN_ELONGATION = 2.2  # length / width; yellow dots and openings are round
 DIRECTION_SPAN_MM = 0.18  # stretch used to measure a branch's direction at an end
 BRIDGE_MAX_MM = 0.3  # junction pairs closer than this are one crossing at a shallow angle
 CONTINUITY_COS = np.cos(np.deg2rad(38.0))  # a hair keeps its course through a crossing
+THROUGH_COS = np.cos(np.deg2rad(60.0))
 GAP_MAX_MM = 0.25  # faint shafts broken by noise are re-joined over at most this gap
 GAP_COS = np.cos(np.deg2rad(30.0))
 TIP_TAPER_RATIO = 0.55  # free end weaker than this fraction of the shaft = tapered tip
@@ -203,6 +204,22 @@ def trace(
 
     link_arr = np.asarray(links, np.int64).reshape(-1, 2)
     path_of_branch = _union_find(n, link_arr // 2)
+    # an unpaired end at a junction facing another unpaired end on the far side (within 60
+    # degrees of straight on) is a crossing where the pairing failed, not a root: hairs of one
+    # opening diverge to one side, a crossing hair continues across
+    through = np.zeros(2 * n, bool)
+    if end_ids.size:
+        linked0 = np.zeros(2 * n, bool)
+        linked0[link_arr.ravel()] = True
+        uu = u.reshape(-1, 2)
+        for group in np.split(end_ids, bounds):
+            if len(group) < 2:
+                continue
+            d = uu[group] @ uu[group].T
+            same = (group[:, None] // 2) == (group[None, :] // 2)
+            d[same] = 1.0
+            d[:, linked0[group]] = 1.0  # the far-side branch must be left unpaired as well
+            through[group] = ~linked0[group] & (d.min(1) < -THROUGH_COS)
     # give inactive branches (bridges, loops) their own ids so they never count
     linked = np.zeros(2 * n, bool)
     linked[link_arr.ravel()] = True
@@ -249,7 +266,7 @@ def trace(
     border_ends: dict[int, list[int]] = {}
     for e in np.flatnonzero(open_end):
         t = typ_f[e]
-        if t in (END_FREE, END_NODE):
+        if t == END_FREE or (t == END_NODE and not through[e]):
             inside_ends.setdefault(int(end_path[e]), []).append(int(e))
         elif t == END_BORDER:
             border_ends.setdefault(int(end_path[e]), []).append(int(e))

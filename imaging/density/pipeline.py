@@ -43,6 +43,8 @@ MERGE_RATIO = 1.7
 # mostly in components longer than 2 mm is long hair.
 LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
+AMBIGUOUS_AREA_FRACTION = 0.8
+MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -163,12 +165,23 @@ def looks_clipped(mask: np.ndarray, ppm: float) -> bool:
     Clipped stubs are ~0.2-1.5 mm long (DOMAIN.md section 7: clipped to ~0.5 mm, growing
     ~0.3 mm a day); unclipped shafts run for many millimetres and cross into networks. The
     scene is unclipped when most shaft area lies in components longer than LONG_SHAFT_MM.
+
+    Stubs of neighbouring units that touch chain into long components at high density (stubs
+    2-3 days after clipping are ~1-1.5 mm long), so in the ambiguous band a second cue decides:
+    the visible shaft length per mm2 of skin (skeleton length). A phototrichogram shows at most
+    ~3 hairs/mm2 x ~1.5 mm, with the stubs of a unit sharing one line; long hair lies across
+    the skin for millimetres and crosses the frame, giving more line per mm2.
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
         return True
     long_frac = float(area[ext > LONG_SHAFT_MM].sum() / area.sum())
-    return long_frac < LONG_AREA_FRACTION
+    if long_frac < LONG_AREA_FRACTION:
+        return True
+    if long_frac >= AMBIGUOUS_AREA_FRACTION:
+        return False
+    line_mm_per_mm2 = float(thin(mask).sum()) / ppm / (mask.size / ppm**2)
+    return line_mm_per_mm2 < MAX_CLIPPED_LINE_DENSITY
 
 
 def _multiplicity(widths: np.ndarray, paths: list[int]) -> np.ndarray:

@@ -22,6 +22,8 @@ import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .skeleton import thin
+
 MIN_STUB_LENGTH_MM = 0.15  # shorter blobs are dots, scales or noise (stubs ~0.25-1.5 mm)
 MIN_COHERENCE = 0.4  # gradient-orientation coherence: dots/rings ~0-0.25, stubs 0.5-0.9
 MIN_ELONGATION = 1.2  # length / mean width
@@ -34,6 +36,7 @@ UNIFORM_RATIO = 1.3  # widest / narrow stretch of a single stub
 TERMINAL_UM = (45.0, 110.0)  # plausible width of the single-shaft unit
 MAX_PER_BLOB = 6
 FLOW_RADIUS_MM = 3.0  # hair stream is consistent over a few millimetres
+SPUR_DIAMETERS = 1.5  # skeleton branches shorter than this many shaft widths are outline bumps
 
 
 def _union_widths(n_max: int, spread: float) -> np.ndarray:
@@ -87,6 +90,18 @@ def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
     order = np.argsort(v)
     cw = np.cumsum(wt[order])
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+def _free_ends(mask: np.ndarray, lab: np.ndarray, n: int, spur_px: int) -> np.ndarray:
+    """Skeleton end points per blob label after pruning spurs of up to ``spur_px`` pixels."""
+    sk = thin(mask).astype(np.uint8)
+    k = np.ones((3, 3), np.float32)
+    for _ in range(spur_px):
+        nb = cv2.filter2D(sk, -1, k, borderType=cv2.BORDER_CONSTANT) - sk
+        sk[(sk == 1) & (nb <= 1)] = 0
+    nb = cv2.filter2D(sk, -1, k, borderType=cv2.BORDER_CONSTANT) - sk
+    end = (sk == 1) & (nb == 1)
+    return np.bincount(lab[end], minlength=n)[:n]
 
 
 def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: float) -> Stubs:
@@ -167,6 +182,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     inner &= sm > 0.25 * typical_w
     low = _group_quantile(sm[inner], bin_blob[inner], nl, SINGLE_WIDTH_Q)
     hi = _group_quantile(sm[inner], bin_blob[inner], nl, COUNT_Q)
+    mid = _group_quantile(sm[inner], bin_blob[inner], nl, 0.5)
     ok = keep & np.isfinite(low) & np.isfinite(hi)
     if not ok.any():
         return empty
@@ -177,7 +193,9 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     single = ok & (hi < UNIFORM_RATIO * low) & (hi > 0.6 * base) & (hi < 1.6 * base)
     # vellus stubs are thin *and* faint: weighting by contrast keeps the unit a terminal shaft
     wgt = np.where(np.isfinite(peak), peak, 0.0) ** 2 * length
-    d1 = _weighted_median(hi[single], wgt[single]) if single.sum() >= 3 else 1.1 * base
+    # a single stub's width is its median slice: the far quantile also holds the widening at
+    # the follicular opening (root sheath and perifollicular shading), which is not shaft
+    d1 = _weighted_median(mid[single], wgt[single]) if single.sum() >= 3 else 1.05 * base
     # the unit is a terminal shaft: 45-110 um (DOMAIN.md section 5: terminal means > 40 um,
     # group means 47-61 um); specks and arcs must not drag it outside that range
     d1 = float(np.clip(d1, TERMINAL_UM[0] * ppm / 1000.0, TERMINAL_UM[1] * ppm / 1000.0))
@@ -185,6 +203,12 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     # is a scale edge, glare border or pigment patch
     ok &= low < MAX_LOW_WIDTH * d1
     n_hair = stubs_from_width(hi / d1)
+    # second cue: the cut ends. Stubs of one unit leave one opening and diverge, and touching
+    # stubs of neighbouring units join end to end, so every stub adds one free (cut) end to
+    # the blob's skeleton while the shared opening is one end: hairs >= free ends - 1. Spurs
+    # shorter than ~1.5 shaft widths (bumps of the outline) are pruned first.
+    ends = _free_ends(mask, lab, nl, max(int(round(SPUR_DIAMETERS * d1)), 2))
+    n_hair = np.maximum(n_hair, ends - 1)
     n_hair = np.where(ok, np.minimum(n_hair, MAX_PER_BLOB), 0).astype(np.int64)
 
     # per-hair diameter: full width at half the shaft-centre contrast (unbiased by edge blur,
