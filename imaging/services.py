@@ -259,6 +259,10 @@ def photo_upload(
     photo.image.save(f"photo{extension}", ContentFile(clean), save=False)
     photo.save()
     _job_create(photo=photo, requested_by=uploaded_by)
+    # A photo visit is part of the follow-up schedule: the worklist sees it now, not tomorrow.
+    from labs.services import worklist_refresh_patient
+
+    worklist_refresh_patient(patient)
     return photo
 
 
