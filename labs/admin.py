@@ -23,7 +23,7 @@ from labs.analytes import AnalyteThresholds
 from labs.errors import ClinicalValidationError
 from labs.interpretation import Interpretation, interpret
 from labs.models import ClinicThreshold, DoseLog, FollowUpItem, LabResult, Protocol
-from labs.protocol_rules import parse_co_supplements, validate_dose, validate_protocol
+from labs.protocol_rules import parse_co_supplements
 
 # Threshold sets of the clinics seen while one admin page renders: {clinic_id: ThresholdSet}.
 # Without it a list of results would read the clinic's thresholds once per row.
@@ -223,16 +223,15 @@ class ProtocolForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            raise forms.ValidationError({"end_date": "The protocol cannot end before it starts."})
         try:
-            validate_protocol(
-                data.get("kind"),
+            services.protocol_check(
+                kind=data.get("kind"),
                 route=data.get("route"),
                 dose_mcg=data.get("dose_mcg"),
                 frequency=data.get("frequency"),
-                duration_days=(end - start).days + 1 if start and end else None,
+                start_date=data.get("start_date"),
+                end_date=data.get("end_date"),
+                check_start=self.instance._state.adding or "start_date" in self.changed_data,
             )
             data["co_supplements"] = [
                 s.value for s in parse_co_supplements(data.get("co_supplements") or [])
@@ -329,10 +328,10 @@ class DoseLogForm(forms.ModelForm):
         day = data.get("administered_on")
         if protocol is None or day is None or self.errors:
             return data
-        if day > timezone.localdate():
-            raise forms.ValidationError({"administered_on": "A dose cannot be in the future."})
         try:
-            validate_dose(protocol.kind, protocol.route, data.get("dose_mcg") or protocol.dose_mcg)
+            services.dose_check(
+                protocol=protocol, administered_on=day, dose_mcg=data.get("dose_mcg")
+            )
         except ClinicalValidationError as exc:
             raise _form_error(self, exc) from None
         return data

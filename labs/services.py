@@ -469,6 +469,60 @@ def _duration_from_end(start_date: date, end_date: date | None) -> int | None:
     return days
 
 
+def protocol_check(
+    *,
+    kind,
+    route,
+    dose_mcg,
+    frequency,
+    start_date: date,
+    end_date: date | None,
+    check_start: bool = True,
+) -> list[str]:
+    """The rules a stored protocol meets: a plausible start (`check_start`: skipped when an
+    existing protocol keeps its start date), an end after the start, and the dose and frequency
+    ranges of DOMAIN.md section 3. Returns the advisory warnings; raises on a rule broken. The
+    services and the admin's protocol form both call it."""
+    if check_start:
+        _check_start_date(start_date, timezone.localdate())
+    return validate_protocol(
+        kind,
+        route=route,
+        dose_mcg=dose_mcg,
+        frequency=frequency,
+        duration_days=_duration_from_end(start_date, end_date),
+    )
+
+
+def dose_check(*, protocol: Protocol, administered_on: date, dose_mcg=None):
+    """The rules a logged dose meets (a dose-taking protocol, on a day within it and not in the
+    future, in its route's range); returns the dose to record. Used by `dose_log_record` and
+    the admin's dose form."""
+    if protocol.kind == ProtocolKind.DIETARY_CORRECTION:
+        raise ClinicalValidationError(
+            "protocol", "Dietary correction has no doses to log.", "no_doses"
+        )
+    if administered_on > timezone.localdate():
+        raise ClinicalValidationError(
+            "administered_on", "A dose cannot be logged for a future day.", "in_future"
+        )
+    if administered_on < protocol.start_date:
+        raise ClinicalValidationError(
+            "administered_on",
+            f"The protocol started on {protocol.start_date.isoformat()}.",
+            "before_start",
+        )
+    if protocol.end_date is not None and administered_on > protocol.end_date:
+        raise ClinicalValidationError(
+            "administered_on",
+            f"The protocol ended on {protocol.end_date.isoformat()}.",
+            "after_end",
+        )
+    dose = protocol.dose_mcg if dose_mcg is None else dose_mcg
+    validate_dose(protocol.kind, protocol.route, dose)
+    return dose
+
+
 def _prescriber(prescriber_id, clinic_id):
     """The user a prescriber id names, if they are a clinician or admin of the clinic."""
     if prescriber_id is None:
@@ -551,15 +605,7 @@ def protocol_update(*, protocol: Protocol, **changes) -> Protocol:
         for name in ("kind", "dose_mcg", "route", "frequency", "start_date", "end_date")
     }
     merged.update({k: v for k, v in changes.items() if k in merged})
-    if "start_date" in changes:
-        _check_start_date(merged["start_date"], timezone.localdate())
-    validate_protocol(
-        merged["kind"],
-        route=merged["route"],
-        dose_mcg=merged["dose_mcg"],
-        frequency=merged["frequency"],
-        duration_days=_duration_from_end(merged["start_date"], merged["end_date"]),
-    )
+    protocol_check(**merged, check_start="start_date" in changes)
     if "co_supplements" in changes:
         protocol.co_supplements = [s.value for s in parse_co_supplements(changes["co_supplements"])]
     if "prescriber_id" in changes:
@@ -608,28 +654,7 @@ def dose_log_record(
     dose_mcg=None,
     notes: str = "",
 ) -> DoseLog:
-    if protocol.kind == ProtocolKind.DIETARY_CORRECTION:
-        raise ClinicalValidationError(
-            "protocol", "Dietary correction has no doses to log.", "no_doses"
-        )
-    if administered_on > timezone.localdate():
-        raise ClinicalValidationError(
-            "administered_on", "A dose cannot be logged for a future day.", "in_future"
-        )
-    if administered_on < protocol.start_date:
-        raise ClinicalValidationError(
-            "administered_on",
-            f"The protocol started on {protocol.start_date.isoformat()}.",
-            "before_start",
-        )
-    if protocol.end_date is not None and administered_on > protocol.end_date:
-        raise ClinicalValidationError(
-            "administered_on",
-            f"The protocol ended on {protocol.end_date.isoformat()}.",
-            "after_end",
-        )
-    dose = protocol.dose_mcg if dose_mcg is None else dose_mcg
-    validate_dose(protocol.kind, protocol.route, dose)
+    dose = dose_check(protocol=protocol, administered_on=administered_on, dose_mcg=dose_mcg)
     return DoseLog.objects.create(
         protocol=protocol,
         patient_id=protocol.patient_id,
