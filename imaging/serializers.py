@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from imaging import selectors
 from imaging.models import (
+    FIGURE_FIELDS,
     MAX_PIXELS_PER_MM,
     Analysis,
     AnalysisCorrection,
@@ -115,17 +116,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
         model = Analysis
         fields = [
             "id",
-            "hair_count",
-            "follicular_unit_count",
-            "hair_density_per_cm2",
-            "fu_density_per_cm2",
-            "hairs_per_fu",
-            "single_hair_fu_fraction",
-            "mean_shaft_diameter_um",
-            "shaft_diameter_cv",
-            "thin_hair_fraction",
-            "vellus_hair_fraction",
-            "analyzed_area_cm2",
+            *FIGURE_FIELDS,
             "algorithm_version",
             "duration_ms",
             "pixels_per_mm",
