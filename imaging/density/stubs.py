@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.spatial import cKDTree
 
-from .skeleton import thin
+from .stub_ends import trace_stubs
 
 MIN_STUB_LENGTH_MM = 0.15  # shorter blobs are dots, scales or noise (stubs ~0.25-1.5 mm)
 MIN_COHERENCE = 0.4  # gradient-orientation coherence: dots/rings ~0-0.25, stubs 0.5-0.9
 MIN_ELONGATION = 1.2  # length / mean width
+# so elongated a blob is a line whatever its gradients say (a faint shaft on mottled skin)
+LINE_ELONGATION = 2.5
 SINGLE_WIDTH_Q = 0.25  # per-blob quantile of the width profile taken as "one shaft"
 COUNT_Q = 0.85  # per-blob quantile of the width profile that counts the stubs side by side
 OPENING_SPREAD_DIAMETERS = 2.75
@@ -35,8 +36,6 @@ MAX_LOW_WIDTH = 2.2
 UNIFORM_RATIO = 1.3  # widest / narrow stretch of a single stub
 TERMINAL_UM = (45.0, 110.0)  # plausible width of the single-shaft unit
 MAX_PER_BLOB = 6
-FLOW_RADIUS_MM = 3.0  # hair stream is consistent over a few millimetres
-SPUR_DIAMETERS = 1.5  # skeleton branches shorter than this many shaft widths are outline bumps
 
 
 def _union_widths(n_max: int, spread: float) -> np.ndarray:
@@ -92,19 +91,7 @@ def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
-def _free_ends(mask: np.ndarray, lab: np.ndarray, n: int, spur_px: int) -> np.ndarray:
-    """Skeleton end points per blob label after pruning spurs of up to ``spur_px`` pixels."""
-    sk = thin(mask).astype(np.uint8)
-    k = np.ones((3, 3), np.float32)
-    for _ in range(spur_px):
-        nb = cv2.filter2D(sk, -1, k, borderType=cv2.BORDER_CONSTANT) - sk
-        sk[(sk == 1) & (nb <= 1)] = 0
-    nb = cv2.filter2D(sk, -1, k, borderType=cv2.BORDER_CONSTANT) - sk
-    end = (sk == 1) & (nb == 1)
-    return np.bincount(lab[end], minlength=n)[:n]
-
-
-def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: float) -> Stubs:
+def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     """Blobs of a clipped-hair mask -> hairs (exit points), using ``contrast`` profiles."""
     h, w = mask.shape
     n_lab, lab = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
@@ -158,6 +145,13 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     length = nbins.astype(np.float64)
     area = np.bincount(bin_blob, width, nl)
     mean_w = area / np.maximum(length, 1)
+    # extent across the main axis: a ring or a flake is about as wide as long, a stub is not
+    t = -dx * uy[lb] + dy * ux[lb]
+    tmin = np.zeros(nl)
+    tmax = np.zeros(nl)
+    np.minimum.at(tmin, lb, t)
+    np.maximum.at(tmax, lb, t)
+    across = tmax - tmin + 1.0
     # orientation coherence of the contrast gradients: parallel shafts share one direction,
     # yellow dots and openings have gradients pointing every way
     gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0, ksize=3).ravel()[idx].astype(np.float64)
@@ -169,7 +163,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     keep = (
         (labels > 0)
         & (length >= MIN_STUB_LENGTH_MM * ppm)
-        & (coherence >= MIN_COHERENCE)
+        & ((coherence >= MIN_COHERENCE) | (length >= LINE_ELONGATION * across))
         & (length >= MIN_ELONGATION * mean_w)
     )
     # smooth the profile over about one shaft width, ignore the rounded end slices
@@ -202,14 +196,9 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     # a group of shafts narrows to one or two at its staggered far end; a blob that never does
     # is a scale edge, glare border or pigment patch
     ok &= low < MAX_LOW_WIDTH * d1
-    n_hair = stubs_from_width(hi / d1)
-    # second cue: the cut ends. Stubs of one unit leave one opening and diverge, and touching
-    # stubs of neighbouring units join end to end, so every stub adds one free (cut) end to
-    # the blob's skeleton while the shared opening is one end: hairs >= free ends - 1. Spurs
-    # shorter than ~1.5 shaft widths (bumps of the outline) are pruned first.
-    ends = _free_ends(mask, lab, nl, max(int(round(SPUR_DIAMETERS * d1)), 2))
-    n_hair = np.maximum(n_hair, ends - 1)
-    n_hair = np.where(ok, np.minimum(n_hair, MAX_PER_BLOB), 0).astype(np.int64)
+    # side by side stubs that never diverge show two ends however many they are: the width
+    # across the blob counts them (overlapping shafts of one opening: union-width model)
+    n_width = np.where(ok, stubs_from_width(hi / d1), 0).astype(np.int64)
 
     # per-hair diameter: full width at half the shaft-centre contrast (unbiased by edge blur,
     # which the contrast integral is not when the peak itself is blurred), divided by the
@@ -220,74 +209,35 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float, border_px: f
     okp = np.isfinite(per)
     diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
-    # exit end: where the width in excess of one shaft concentrates (stubs start together)
-    excess = np.where(inner, np.maximum(sm - 1.3 * d1, 0.0), 0.0)
-    ex_m = np.bincount(bin_blob, excess, nl)
-    centre = (nbins - 1) / 2.0
-    ex_c = np.bincount(bin_blob, excess * pos, nl) / np.maximum(ex_m, 1e-12)
-    # + : exit at the smin end
-    ev = np.where(ex_m > 0, (centre - ex_c) / np.maximum(centre, 1.0), 0.0)
-    ev = np.clip(ev * 3.0, -1.0, 1.0)
-    wt = np.abs(ev) * ex_m / max(d1, 1e-6)
-    sign_exit = np.sign(ev)  # +1: exit at smin, -1: exit at smax, 0: unknown
-    # flow vector from exit to far end, per blob with evidence
-    fx = np.where(sign_exit >= 0, ux, -ux)
-    fy = np.where(sign_exit >= 0, uy, -uy)
-    bl = np.flatnonzero(ok)
-    cen = np.stack([mx[bl], my[bl]], 1)
-    vx = wt[bl] * fx[bl]
-    vy = wt[bl] * fy[bl]
-    gx, gy = vx.sum(), vy.sum()
-    if len(bl) > 1:
-        tree = cKDTree(cen)
-        nb = tree.query_ball_point(cen, FLOW_RADIUS_MM * ppm)
-        lx = np.array([vx[j].sum() for j in nb])
-        ly = np.array([vy[j].sum() for j in nb])
-    else:
-        lx, ly = vx.copy(), vy.copy()
-    # a blob follows its neighbourhood's flow; without neighbours, the scene's
-    use_local = np.hypot(lx, ly) > 0
-    flx = np.where(use_local, lx, gx)
-    fly = np.where(use_local, ly, gy)
-    dot = flx * ux[bl] + fly * uy[bl]
-    exit_at_min = np.where(dot != 0, dot > 0, sign_exit[bl] >= 0)
-
-    s_lo = smin[bl] - 0.5
-    s_hi = smax[bl] + 0.5
-    s_exit = np.where(exit_at_min, s_lo + 0.25 * d1, s_hi - 0.25 * d1)
-    s_far = np.where(exit_at_min, s_hi, s_lo)
-    ex_x = mx[bl] + s_exit * ux[bl]
-    ex_y = my[bl] + s_exit * uy[bl]
-    far_x = mx[bl] + s_far * ux[bl]
-    far_y = my[bl] + s_far * uy[bl]
-
-    # counting frame: a blob cut by the border at its exit end counts on the top/left edges only
-    def near_border(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        tl = (px < border_px) | (py < border_px)
-        br = (px > w - 1 - border_px) | (py > h - 1 - border_px)
-        return tl, br
-
-    _, br_edge = near_border(ex_x, ex_y)
-    count = n_hair[bl].copy()
-    count[br_edge] = 0
-
+    stubs = trace_stubs(mask, lab, ppm, d1, contrast)
     rows_xy, rows_blob, polys, diams = [], [], [], []
-    for j, b in enumerate(bl):
-        m = int(count[j])
-        if m == 0:
-            continue
-        tx, ty = -uy[b], ux[b]
-        spread = (np.arange(m) - (m - 1) / 2.0) * d1
-        for t in spread:
-            e = np.array([ex_x[j] + t * tx, ex_y[j] + t * ty])
-            f = np.array([far_x[j] + t * tx, far_y[j] + t * ty])
-            e = np.clip(e, 0, [w - 1, h - 1])
-            f = np.clip(f, 0, [w - 1, h - 1])
+    order = np.argsort(stubs.blob, kind="stable")
+    first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
+    for b in np.flatnonzero(ok):
+        sel = order[first[b] : first[b + 1]]
+        if len(sel) == 0:
+            # no usable skeleton (a ring or a blob thinned away): one hair along the main axis
+            e = np.array([mx[b] + (smin[b] - 0.5) * ux[b], my[b] + (smin[b] - 0.5) * uy[b]])
+            f = np.array([mx[b] + (smax[b] + 0.5) * ux[b], my[b] + (smax[b] + 0.5) * uy[b]])
+            exit_xy, far_xy, n = [e], [f], max(int(n_width[b]), 1)
+        else:
+            sel = sel[stubs.counted[sel]]
+            if len(sel) == 0:
+                continue  # the blob's stubs leave the scalp outside the photo
+            exit_xy, far_xy = list(stubs.exit_xy[sel]), list(stubs.cut_xy[sel])
+            # stubs lying side by side over their whole length trace as one path: the width
+            # across the blob counts them
+            n = max(len(sel), int(n_width[b]))
+        n = min(n, MAX_PER_BLOB)
+        for k in range(n):
+            e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])
+            f = np.clip(far_xy[k % len(far_xy)], 0, [w - 1, h - 1])
             rows_xy.append(e)
             rows_blob.append(b)
             polys.append(np.stack([e, f]))
             diams.append(diam_blob[b])
     keep_lab = np.zeros(nl, np.int64)
+    bl = np.flatnonzero(ok)
     keep_lab[bl] = bl
     return Stubs(
         exits=np.asarray(rows_xy, float).reshape(-1, 2),

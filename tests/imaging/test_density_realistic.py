@@ -67,14 +67,54 @@ def test_dense_phototrichogram_with_touching_stubs_is_still_clipped():
     assert r.clipped is True
 
 
-def test_diverging_stubs_of_one_opening_show_one_cut_end_each():
+def _fan(mask: np.ndarray, opening: tuple[int, int], cut_ends: list[tuple[int, int]]) -> None:
     import cv2
 
-    from imaging.density.stubs import _free_ends
+    for end in cut_ends:
+        cv2.line(mask, opening, end, 1, 4)
 
-    mask = np.zeros((80, 80), np.uint8)
-    for end in ((20, 10), (40, 8), (60, 12)):  # three stubs leaving one opening at (40, 70)
-        cv2.line(mask, (40, 70), end, 1, 4)
-    n, lab = cv2.connectedComponents(mask)
-    ends = _free_ends(mask.astype(bool), lab, n, 3)
-    assert ends[1] - 1 == 3
+
+def _stubs(mask: np.ndarray):
+    import cv2
+
+    from imaging.density.stub_ends import trace_stubs
+
+    _, lab = cv2.connectedComponents(mask)
+    st = trace_stubs(mask.astype(bool), lab, 60.0, 4.0)
+    return st.exit_xy[st.counted], st.cut_xy[st.counted]
+
+
+def test_diverging_stubs_of_one_opening_are_traced_to_their_shared_exit():
+    mask = np.zeros((120, 120), np.uint8)
+    _fan(mask, (60, 100), [(35, 15), (60, 10), (85, 18)])  # three stubs leaving one opening
+    exits, cuts = _stubs(mask)
+    assert len(exits) == 3
+    assert np.all(np.hypot(exits[:, 0] - 60, exits[:, 1] - 100) < 25)
+    assert np.all(cuts[:, 1] < 30)
+
+
+def test_a_single_stub_takes_the_hair_stream_of_the_forks_around_it():
+    mask = np.zeros((160, 200), np.uint8)
+    _fan(mask, (40, 140), [(20, 60), (45, 55), (65, 62)])  # forks open upwards: exits below
+    _fan(mask, (160, 140), [(140, 60), (165, 55)])
+    _fan(mask, (100, 150), [(104, 70)])  # a lone stub between them
+    exits, cuts = _stubs(mask)
+    lone = np.abs(exits[:, 0] - 102) < 8
+    assert lone.sum() == 1
+    assert exits[lone][0, 1] > 140 and cuts[lone][0, 1] < 80
+
+
+def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
+    # exit outside the photo: the hair counts where it leaves the scalp, not where it is seen
+    base = dataclasses.replace(REAL, width=400, height=300, hair_density_per_cm2=1.0, seed=3)
+    scene = generate_scene(base)
+    img = scene.image.copy()
+    import cv2
+
+    for x in (100, 200, 300):  # three dark stubs entering from the bottom edge, fanning upwards
+        cv2.line(img, (x, 299), (x - 10, 180), (30, 25, 25), 8, cv2.LINE_AA)
+        cv2.line(img, (x, 299), (x + 12, 185), (30, 25, 25), 8, cv2.LINE_AA)
+    cv2.line(img, (200, 120), (195, 20), (30, 25, 25), 8, cv2.LINE_AA)  # and one inside
+    cv2.line(img, (200, 120), (212, 25), (30, 25, 25), 8, cv2.LINE_AA)
+    r = analyze(img, pixels_per_mm=base.pixels_per_mm, clipped=True)
+    assert r.hair_count == 2

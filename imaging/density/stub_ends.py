@@ -1,0 +1,403 @@
+"""Clipped hair: every stub traced from its exit from the scalp to its cut end.
+
+A clipped stub has one cut end (where the scissors went) and one exit (where it leaves its
+follicular opening). The skeleton of the stubs is cut at junctions into branches; branches that
+continue each other in direction through a junction are one stub (a stub crossing or touching
+another keeps its course), so every stub becomes one path with two open ends.
+
+Which end is the exit comes from the hair stream: hairs of one scalp region grow in one
+direction (the phototrichogram's marked area is a few millimetres wide, DOMAIN.md section 7),
+and the stream shows itself at forks: the stubs of one follicular unit leave one opening and
+diverge a little, so their skeleton forks into two arms at a narrow angle with a trunk running
+back to the opening. Every fork votes for the direction trunk -> arms; a stub takes the vote of
+the forks around it, nearer ones weighing more. No width, colour or magnification is assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .exits import END_BORDER, END_FREE, END_NODE, _end_info, _union_find
+from .skeleton import neighbour_stats, split_branches, thin
+
+FLOW_SIGMA_MM = 1.0  # the hair stream is consistent over a few millimetres; near forks weigh most
+FORK_ARMS_COS = np.cos(np.deg2rad(60.0))  # stubs of one opening diverge by tens of degrees
+FORK_TRUNK_COS = np.cos(np.deg2rad(45.0))  # the trunk runs back against the arms
+DIRECTION_SPAN_MM = 0.15  # stretch of skeleton that gives an end's direction
+CORNER_SPAN_MM = 0.2  # arms measured over about two shaft widths... of a stiff shaft
+CORNER_TURN_DEG = 60.0  # a stub bends by a few degrees at most over that span
+TRUNK_COS = np.cos(np.deg2rad(50.0))  # a fork's arm and its trunk run roughly in line
+FADE_CONTRAST = 0.15  # difference of end fullness that decides a stub's direction alone
+OWN_FADE_WEIGHT = 0.3  # a tie-breaker where no fork is near: the shape of an end is subtle
+CONTINUITY_COS = np.cos(np.deg2rad(35.0))  # a stub keeps its course through a junction
+MIN_PATH_MM = 0.15  # shorter pieces are dots or outline bumps (stubs are ~0.25-1.5 mm)
+
+
+def _run_directions(on: np.ndarray, ang: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit directions of the first two runs of ``on`` around a ring (rows: ring samples)."""
+    starts = on & ~np.roll(on, 1, axis=1)
+    lab = np.cumsum(starts, axis=1)
+    lab = np.where(lab == 0, starts.sum(1, keepdims=True), lab)  # a run wrapping past 0
+    lab = np.where(on, lab, 0)
+    vx, vy = np.cos(ang)[None, :], np.sin(ang)[None, :]
+    out = []
+    for run in (1, 2):
+        d = np.stack([((lab == run) * vx).sum(1), ((lab == run) * vy).sum(1)], 1)
+        out.append(d / np.maximum(np.linalg.norm(d, axis=1), 1e-9)[:, None])
+    return out[0], out[1]
+
+
+def _bend_opening(on: np.ndarray, ang: np.ndarray) -> np.ndarray:
+    """cos of the angle between a ring's two crossings (1 = folded back, -1 = straight on);
+    -1 where the ring is not crossed exactly twice."""
+    starts = on & ~np.roll(on, 1, axis=1)
+    two = (starts.sum(1) == 2) & ~on.all(1)
+    d1, d2 = _run_directions(on, ang)
+    return np.where(two, (d1 * d2).sum(1), -1.0)
+
+
+def _corners(skel: np.ndarray, ppm: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sharp bends of the skeleton: (flat pixel, (x, y), bisector pointing into the V).
+
+    A hair shaft is stiff: over a few tenths of a millimetre it bends by a few degrees (clipped
+    stubs are nearly straight), so a skeleton line that turns by more than CORNER_TURN_DEG is
+    two shafts meeting, most often two stubs of one unit leaving their opening in a V. Read off
+    a ring around every skeleton pixel: a line crosses it twice, at opposite sides on a shaft
+    and on the same side at a bend (ends cross once, junctions three times or more).
+    """
+    empty = np.zeros(0, np.int64), np.zeros((0, 2)), np.zeros((0, 2))
+    h, w = skel.shape
+    r = max(CORNER_SPAN_MM * ppm, 3.0)
+    ys, xs = np.nonzero(skel)
+    ri = int(np.ceil(r)) + 1
+    inside = (xs >= ri) & (xs < w - ri) & (ys >= ri) & (ys < h - ri)
+    # a bend is two lines meeting with nothing else near: within the ring of a junction the
+    # fork's own arms would pass for one (forks vote on their own)
+    inside &= ~cv2.dilate(_junctions(skel), np.ones((2 * ri + 1, 2 * ri + 1), np.uint8))[
+        ys, xs
+    ].astype(bool)
+    ys, xs = ys[inside], xs[inside]
+    if ys.size == 0:
+        return empty
+    n_ring = max(int(np.ceil(2 * np.pi * r / 1.5)), 16)
+    ang = 2 * np.pi * np.arange(n_ring) / n_ring
+    fat = cv2.dilate(skel.astype(np.uint8), np.ones((3, 3), np.uint8))
+    ry = np.round(ys[:, None] + r * np.sin(ang)[None, :]).astype(np.int64)
+    rx = np.round(xs[:, None] + r * np.cos(ang)[None, :]).astype(np.int64)
+    on = fat[ry, rx] > 0
+    sharp = np.flatnonzero(_bend_opening(on, ang) > np.cos(np.deg2rad(180.0 - CORNER_TURN_DEG)))
+    # confirm each candidate with only the skeleton connected to it inside the ring (a
+    # neighbouring stub crossing the ring must not pass for the second arm of a bend)
+    for k in sharp:
+        crop = fat[ys[k] - ri : ys[k] + ri + 1, xs[k] - ri : xs[k] + ri + 1]
+        disc = crop * (np.hypot(*np.mgrid[-ri : ri + 1, -ri : ri + 1]) <= r + 1).astype(np.uint8)
+        _, lab = cv2.connectedComponents(disc, connectivity=8)
+        own = lab == lab[ri, ri]
+        on[k] = own[ry[k] - ys[k] + ri, rx[k] - xs[k] + ri]
+    opening = _bend_opening(on[sharp], ang)
+    good = opening > np.cos(np.deg2rad(180.0 - CORNER_TURN_DEG))
+    sharp, opening = sharp[good], opening[good]
+    if sharp.size == 0:
+        return empty
+    px = np.stack([xs[sharp], ys[sharp]], 1).astype(float)
+    d1, d2 = _run_directions(on[sharp], ang)
+    bis = d1 + d2
+    bis /= np.maximum(np.linalg.norm(bis, axis=1), 1e-9)[:, None]
+    # one corner per bend: the sharpest within the ring's radius
+    order = np.argsort(-opening, kind="stable")
+    keep = np.zeros(len(order), bool)
+    taken = np.zeros(len(order), bool)
+    tree = cKDTree(px)
+    for j in order:
+        if taken[j]:
+            continue
+        keep[j] = True
+        taken[tree.query_ball_point(px[j], r)] = True
+    k = np.flatnonzero(keep)
+    flat = (px[k, 1] * w + px[k, 0]).astype(np.int64)
+    return flat, px[k], bis[k]
+
+
+def _junctions(skel: np.ndarray) -> np.ndarray:
+    """uint8 map of junction pixels: three or more neighbours, or neighbours in three groups
+    (where two stubs leave one opening the thinned fork is often a 2-pixel block whose pixels
+    have three neighbours in only two groups)."""
+    idx, count, groups = neighbour_stats(skel)
+    junction = np.zeros(skel.size, np.uint8)
+    junction[idx[(groups >= 3) | (count >= 3)]] = 1
+    return junction.reshape(skel.shape)
+
+
+def _graph(skel: np.ndarray, node_r: int, border_px: float, span_px: float):
+    """Branches between junctions and their ends (see exits._end_info)."""
+    k = 2 * node_r + 1
+    region = cv2.dilate(_junctions(skel), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    _, node_lab = cv2.connectedComponents(region, connectivity=8)
+    br = split_branches(skel, region.astype(bool))
+    xy, node, typ, u = _end_info(br, node_lab, border_px, span_px)
+    return br, xy, node, typ, u, None
+
+
+def _stub_graph(mask: np.ndarray, ppm: float, width_px: float):
+    """Skeleton graph of the stubs: outline bumps pruned, V-shaped bends split into two stubs.
+
+    Also returns the bends as hair-stream votes (position, direction into the V).
+    """
+    skel = thin(mask)
+    node_r = int(max(2, round(0.5 * width_px + 1)))
+    border_px = 0.5 * width_px + 2.0
+    span_px = max(DIRECTION_SPAN_MM * ppm, 2.0 * width_px)
+    br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
+    spur = ((typ == END_NODE).sum(1) == 1) & (br.length < max(1.5 * width_px, 0.06 * ppm))
+    spur &= ((typ == END_FREE) | (typ == END_BORDER)).sum(1) == 1
+    flat = skel.ravel().copy()
+    if spur.any():
+        flat[br.pix[np.isin(br.branch, np.flatnonzero(spur))]] = False
+        br, xy, node, typ, u, _ = _graph(flat.reshape(skel.shape), node_r, border_px, span_px)
+    corner_pix, corner_xy, corner_dir = _corners(flat.reshape(skel.shape), ppm)
+    if len(corner_pix):
+        h, w = skel.shape
+        cy, cx = np.divmod(corner_pix, w)
+        for dy in (-1, 0, 1):  # cut the line at the bend (a 3x3 gap always disconnects it)
+            for dx in (-1, 0, 1):
+                yy, xx = np.clip(cy + dy, 0, h - 1), np.clip(cx + dx, 0, w - 1)
+                flat[yy * w + xx] = False
+        br, xy, node, typ, u, _ = _graph(flat.reshape(skel.shape), node_r, border_px, span_px)
+    # a junction left with one branch (its other arms were bumps) is that branch's free end
+    per_node = np.bincount(node[node >= 0], minlength=1)
+    lone = (node >= 0) & (per_node[np.maximum(node, 0)] == 1)
+    typ = np.where(lone, END_FREE, typ)
+    node = np.where(lone, -1, node)
+    return br, xy, node, typ, u, (corner_xy, corner_dir)
+
+
+def _fork_votes(
+    node: np.ndarray, u: np.ndarray, xy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hair-stream votes of the skeleton's forks: (k, 2) positions, unit vectors, trunk branch.
+
+    Stubs of one unit leave one opening and diverge a little, so their skeleton forks: two arms
+    at a narrow angle and a trunk opposite them, leading back to the opening. The stream runs
+    from the trunk into the arms. A crossing (four branches) or a stub touching the side of
+    another (two branches in line, one across) is no fork and casts no vote.
+    """
+    ends = np.flatnonzero((node >= 0).ravel())
+    nid = node.ravel()[ends]
+    order = np.argsort(nid, kind="stable")
+    ends, nid = ends[order], nid[order]
+    uu = u.reshape(-1, 2)
+    pos, vec, trunks = [], [], []
+    for group in np.split(ends, np.flatnonzero(np.diff(nid)) + 1):
+        if len(group) != 3:
+            continue
+        d = uu[group] @ uu[group].T
+        i, j = max(((0, 1), (0, 2), (1, 2)), key=lambda ij: d[ij])
+        k = 3 - i - j
+        arms = uu[group[i]] + uu[group[j]]
+        arms /= max(float(np.linalg.norm(arms)), 1e-9)
+        if d[i, j] < FORK_ARMS_COS or float(uu[group[k]] @ arms) > -FORK_TRUNK_COS:
+            continue
+        pos.append(xy.reshape(-1, 2)[group].mean(0))
+        vec.append(arms)
+        trunks.append(group[k] // 2)
+    return (
+        np.asarray(pos, float).reshape(-1, 2),
+        np.asarray(vec, float).reshape(-1, 2),
+        np.asarray(trunks, np.int64),
+    )
+
+
+def _hair_stream(
+    vote_xy: np.ndarray, vote_vec: np.ndarray, at: np.ndarray, ppm: float
+) -> np.ndarray:
+    """Exit-to-cut direction at points ``at``: the forks' votes around, nearer ones weighing more.
+
+    Zero vectors where no fork lies within reach; the scene's overall stream is used there.
+    """
+    flow = np.zeros((len(at), 2))
+    if len(vote_xy) == 0 or len(at) == 0:
+        return flow
+    sigma = FLOW_SIGMA_MM * ppm
+    tree = cKDTree(vote_xy)
+    for k, nb in enumerate(tree.query_ball_point(at, 3.0 * sigma)):
+        if nb:
+            nb = np.asarray(nb, np.int64)
+            d2 = ((vote_xy[nb] - at[k]) ** 2).sum(1)
+            flow[k] = (vote_vec[nb] * np.exp(-0.5 * d2 / sigma**2)[:, None]).sum(0)
+    lonely = np.linalg.norm(flow, axis=1) == 0
+    flow[lonely] = vote_vec.sum(0)
+    return flow
+
+
+def _pair_through_junctions(node: np.ndarray, u: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """(k, 2) pairs of branch ends (2*branch+side) that continue each other through a junction."""
+    ids = np.flatnonzero(((node >= 0) & active[:, None]).ravel())
+    if ids.size < 2:
+        return np.zeros((0, 2), np.int64)
+    nid = node.ravel()[ids]
+    order = np.argsort(nid, kind="stable")
+    ids, nid = ids[order], nid[order]
+    uu = u.reshape(-1, 2)
+    pairs = []
+    for group in np.split(ids, np.flatnonzero(np.diff(nid)) + 1):
+        if len(group) < 2:
+            continue
+        d = uu[group] @ uu[group].T  # -1: one branch runs straight on into the other
+        d[(group[:, None] // 2) == (group[None, :] // 2)] = 1.0
+        used = np.zeros(len(group), bool)
+        for flat_i in np.argsort(d, axis=None):
+            i, j = divmod(int(flat_i), len(group))
+            if d[i, j] > -CONTINUITY_COS:
+                break
+            if i < j and not used[i] and not used[j]:
+                used[i] = used[j] = True
+                pairs.append((group[i], group[j]))
+    return np.asarray(pairs, np.int64).reshape(-1, 2)
+
+
+def _root_of_forks(
+    ext: np.ndarray, path: np.ndarray, node: np.ndarray, u: np.ndarray, f: np.ndarray, t_f
+) -> np.ndarray:
+    """Follow exits that end at a junction down the fork's trunk to the unit's own exit.
+
+    The arm of a fork that did not pair with the trunk ends at the junction; its hair left the
+    scalp where the trunk ends (the unit's opening), which may also lie outside the frame.
+    ``ext``: exit end (2*branch+side) per path in path order; ``f``: stream per path.
+    """
+    n_end = node.size
+    exit_of_path = -np.ones(int(path.max()) + 1, np.int64)
+    exit_of_path[path[ext // 2]] = ext
+    node_f, uu = node.ravel(), u.reshape(-1, 2)
+    at_node = np.flatnonzero(node_f >= 0)
+    by_node = {}
+    for e in at_node:
+        by_node.setdefault(int(node_f[e]), []).append(int(e))
+    out = ext.copy()
+    for k in np.flatnonzero(t_f[ext] == END_NODE):
+        e = int(ext[k])
+        for _ in range(3):  # forks of forks: a few hops at most
+            others = [o for o in by_node.get(int(node_f[e]), []) if o // 2 != e // 2]
+            if not others:
+                break
+            # the trunk runs on from the junction against this arm (a stub touching the side of
+            # another meets it across, not head-on: its exit is that junction)
+            trunk = min(others, key=lambda o: float(uu[o] @ uu[e]))
+            if float(uu[trunk] @ uu[e]) > -TRUNK_COS:
+                break
+            nxt = int(exit_of_path[path[trunk // 2]])
+            if nxt < 0 or nxt == e or nxt >= n_end:
+                break
+            e = nxt
+            if t_f[e] != END_NODE:
+                break
+        out[k] = e
+    return out
+
+
+@dataclass
+class StubPaths:
+    """One entry per stub traced through the skeleton."""
+
+    exit_xy: np.ndarray  # (p, 2) working px
+    cut_xy: np.ndarray  # (p, 2)
+    blob: np.ndarray  # (p,)
+    counted: np.ndarray  # (p,) a hair whose exit lies inside the frame
+
+
+def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: float) -> np.ndarray:
+    """Shaft contrast just beyond each skeleton end relative to the shaft's plateau inside."""
+    h, w = contrast.shape
+
+    def mean_at(offsets_mm: tuple[float, ...]) -> np.ndarray:
+        acc = np.zeros(len(xy))
+        for o in offsets_mm:
+            x = np.clip(np.round(xy[:, 0] + o * ppm * out[:, 0]).astype(np.int64), 0, w - 1)
+            y = np.clip(np.round(xy[:, 1] + o * ppm * out[:, 1]).astype(np.int64), 0, h - 1)
+            acc += contrast[y, x]
+        return acc / len(offsets_mm)
+
+    plateau = mean_at((-0.2, -0.16, -0.12))
+    return mean_at((0.0, 0.02, 0.04)) / np.maximum(plateau, 1e-6)
+
+
+def trace_stubs(
+    mask: np.ndarray,
+    lab: np.ndarray,
+    ppm: float,
+    width_px: float,
+    contrast: np.ndarray | None = None,
+) -> StubPaths:
+    """Every stub as a path from its exit to its cut end (see module doc).
+
+    A stub counts when its cut end is a real free end (a path cut off at a junction is the
+    shared root of a fork, not a hair) and its exit is not on the frame (the hair then leaves
+    the scalp outside the photo: it is counted where it leaves the scalp, not where it is seen).
+    """
+    br, xy, node, typ, u, bends = _stub_graph(mask, ppm, width_px)
+    n = br.n
+    z2 = np.zeros((0, 2))
+    if n == 0:
+        return StubPaths(z2, z2, np.zeros(0, np.int64), np.zeros(0, bool))
+    h, w = lab.shape
+    out = -u
+    xi = np.clip(np.round(xy[..., 0]).astype(np.int64), 0, w - 1)
+    yi = np.clip(np.round(xy[..., 1]).astype(np.int64), 0, h - 1)
+    end_blob = lab[yi, xi].astype(np.int64)  # (n, 2)
+    forks = _fork_votes(node, u, xy)
+    votes = (np.vstack([forks[0], bends[0]]), np.vstack([forks[1], bends[1]]))
+    trunk = np.zeros(n, bool)
+    trunk[forks[2]] = True
+
+    active = ~br.loop
+    pairs = _pair_through_junctions(node, u, active)
+    path = _union_find(n, pairs // 2)
+    linked = np.zeros(2 * n, bool)
+    linked[pairs.ravel()] = True
+    open_end = np.flatnonzero(~linked & np.repeat(active, 2))
+    end_path = path[open_end // 2]
+    order = np.argsort(end_path, kind="stable")
+    open_end, end_path = open_end[order], end_path[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(end_path) != 0])
+    counts = np.diff(np.r_[starts, len(end_path)])
+    two = starts[counts == 2]  # chains; loops and tangles without two open ends are left out
+    a, b = open_end[two], open_end[two + 1]
+    t_f, xy_f, out_f, blob_f = typ.ravel(), xy.reshape(-1, 2), out.reshape(-1, 2), end_blob.ravel()
+    blob = np.maximum(blob_f[a], blob_f[b])
+    # the stream where the stub lies, and the stub's own ends: a blunt cut end against a shaft
+    # fading in from under the skin at its exit
+    f = _hair_stream(*votes, 0.5 * (xy_f[a] + xy_f[b]), ppm)
+    if contrast is not None:
+        fa = _end_fullness(contrast, xy_f[a], out_f[a], ppm)
+        fb = _end_fullness(contrast, xy_f[b], out_f[b], ppm)
+        ab = xy_f[b] - xy_f[a]
+        ab /= np.maximum(np.linalg.norm(ab, axis=1), 1e-9)[:, None]
+        both_free = (t_f[a] != END_NODE) & (t_f[b] != END_NODE)
+        own = np.clip((fb - fa) / FADE_CONTRAST, -1.0, 1.0) * both_free  # + : b is the cut end
+        f = (
+            f / np.maximum(np.linalg.norm(f, axis=1), 1e-9)[:, None]
+            + OWN_FADE_WEIGHT * own[:, None] * ab
+        )
+    along_a = (out_f[a] * f).sum(1)
+    along_b = (out_f[b] * f).sum(1)
+    # without any cue, a free end facing a junction end is the cut end (fans open outwards)
+    a_is_cut = np.where(along_a != along_b, along_a > along_b, t_f[a] != END_NODE)
+    cut = np.where(a_is_cut, a, b)
+    ext = np.where(a_is_cut, b, a)
+    # where a fork's arm ends at the junction, its hair left the scalp at the trunk's end
+    root = _root_of_forks(ext, path, node, u, f, t_f)
+    plen = np.bincount(path, weights=br.length, minlength=n)[path[a // 2]]
+    # every path with a free end is a stub, whichever end the stream makes its exit, except
+    # the bare trunk of a fork (the stubs' shared root, when neither arm runs on into it)
+    n_branches = np.bincount(path, minlength=n)[path[a // 2]]
+    bare_trunk = (n_branches == 1) & trunk[a // 2]
+    counted = (
+        ((t_f[cut] != END_NODE) | (t_f[ext] != END_NODE))
+        & ~bare_trunk
+        & (t_f[root] != END_BORDER)
+        & (plen + width_px >= MIN_PATH_MM * ppm)
+    )
+    return StubPaths(exit_xy=xy_f[root], cut_xy=xy_f[cut], blob=blob, counted=counted)
