@@ -68,7 +68,7 @@ WIDTH_QUANTILE = 0.25
 MAX_SCENE_RATIO = 1.6
 MIN_HAIRS_FOR_OUTLIERS = 5
 # Fewer clean profiles than this: no measurement (NaN).
-MIN_PROFILES = 3
+MIN_PROFILES = 6
 
 
 def _to_gray_samples(img: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
