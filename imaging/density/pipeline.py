@@ -25,6 +25,7 @@ from .constants import (
     VELLUS_HAIR_MAX_UM,
     WORKING_PIXELS_PER_MM,
 )
+from .diameter import measure_diameters_um
 from .enhance import enhance, enhance_wide, normalise_illumination, segment, to_gray
 from .errors import CalibrationRejected
 from .exits import trace
@@ -262,6 +263,11 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         exits = np.array([hh.exit_xy for hh in traced_hairs], float).reshape(-1, 2)
         diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
         polylines = [hh.polyline for hh in traced_hairs]
+
+    # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
+    lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
+    d_full = measure_diameters_um(rgb, lines_full, ppm)
+    diam = np.where(np.isfinite(d_full), d_full, diam)
 
     n = len(exits)
     exits_full = (exits + 0.5) / np.array([sx, sy]) - 0.5

@@ -74,6 +74,10 @@ class GroundTruth:
     pass_through_count: int
     area_cm2: float
     clipped: bool
+    # drawn centre line of each counted hair (same order as ``diameters_um``), (n, 2) x, y in
+    # pixels from the exit point to the free end (incl. tapered tip / defocus fade); with
+    # supersampling the drawn line lies (ss - 1) / (2 ss) px up-left of these coordinates
+    centrelines: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -288,6 +292,7 @@ def generate_scene(params: SceneParams) -> SyntheticScene:
     col = np.zeros((h * ss, w * ss, 3), np.float32)
     hl = np.zeros((h * ss, w * ss), np.uint8)
     exits, diams, labels, pass_through = [], [], [], 0
+    lines: list[np.ndarray] = []
     base_colour = np.asarray(HAIR_COLOURS[p.hair_colour])
     hairs = []
     for fu_i, c in enumerate(fu_centres):
@@ -359,6 +364,7 @@ def generate_scene(params: SceneParams) -> SyntheticScene:
             exits.append(e)
             diams.append(d_true)
             labels.append(fu_i)
+            lines.append(pts)
         else:
             pass_through += 1
 
@@ -472,6 +478,7 @@ def generate_scene(params: SceneParams) -> SyntheticScene:
         pass_through_count=pass_through,
         area_cm2=area_mm2 / 100.0,
         clipped=p.clipped,
+        centrelines=tuple(lines),
     )
     return SyntheticScene(image=out, truth=truth, params=p)
 

@@ -1,0 +1,319 @@
+"""Shaft diameters at full resolution from cross-section profiles.
+
+At the working resolution (~60 px/mm) a 60-80 um shaft is only ~4 px wide, too coarse for a
+diameter. Here each hair's centre line is sampled in the FULL-resolution image:
+
+1. stations every STATION_MM along the line, away from both ends (follicular opening, tapered
+   tip, crossing at the exit) and from the image border; the tangent from points TANGENT_MM
+   apart;
+2. a first set of cross-section profiles decides the hair's polarity (dark or light shaft) and
+   re-centres each station on the nearest shaft within SEARCH_MM, so a line that is a bit off
+   the shaft (coarse tracing, stubs of one blob drawn side by side) still measures it; the
+   tangent is re-estimated from the re-centred points;
+3. a second set of profiles through the re-centred points, as contrast relative to the skin
+   beside the shaft; a 1-D closing fills the specular core's dip, so a shiny shaft does not
+   split in two; the width between the half-peak crossings (sub-sample) per profile;
+4. profiles that are not on the shaft (gap, crossing seen lengthwise, defocused stretch: low
+   peak; skin levels either side disagree) are dropped; neighbours and crossing shafts only
+   ever WIDEN a profile, so the hair's width is a low quantile (WIDTH_QUANTILE) of its
+   profiles' widths, and a hair far wider than the scene's median is two shafts (NaN).
+
+At full resolution a terminal shaft is >= 4 px wide and the blur of the optics (sigma ~1 px)
+hardly moves the half-maximum edges; vellus shafts (2-3 px) read somewhat wide.
+Everything is vectorised over all stations of all hairs (two ``cv2.remap`` calls); the cost
+does not depend on the image size.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Stations every 25 um: ~3 per shaft width, more would only repeat the same JPEG blocks.
+STATION_MM = 0.025
+# Cap on stations per hair (evenly spread along it): the median of 40 clean profiles is as
+# good as of 400, and the cost stays bounded for long shafts.
+MAX_STATIONS = 40
+# Skip this much at either end: the follicular opening and the hairs of one unit overlap at the
+# exit, a free end tapers or fades (defocus).
+END_MM = 0.08
+# Tangent from points this far apart (about one shaft width either side): the polyline comes
+# from the coarse working resolution and is jagged by ~1 working pixel.
+TANGENT_MM = 0.05
+# Search for the shaft within about one terminal shaft width of the given line.
+SEARCH_MM = 0.07
+# ... preferring the nearest: peaks are weighted by a Gaussian of this sigma around the line.
+NEAR_MM = 0.03
+# Profile half-length: the widest shaft (130 um) plus blur fits, with skin on either side.
+PROFILE_MM = 0.15
+# Skin reference: the outer part of the profile, beyond any shaft half-width plus blur.
+SKIN_INNER_MM = 0.1
+# Smoothing of the profile for the polarity vote: wider than the specular core, which on dark
+# skin can be brighter than the skin beside a black shaft.
+POLARITY_SMOOTH_MM = 0.015
+# Profile samples across (odd, centre sample on the line).
+N_SAMPLES = 61
+# A profile is not on the shaft when its peak is below half the hair's typical peak (gap,
+# crossing seen lengthwise, defocused stretch) ...
+MIN_PEAK_RATIO = 0.5
+# ... or when the skin levels either side differ by more than this fraction of its contrast.
+MAX_SIDE_MISMATCH = 0.35
+# Closing element that fills the specular core's dip (about a third of a 70 um shaft).
+CORE_MM = 0.03
+# Neighbours and crossings only widen a profile: the hair's width is this low quantile of its
+# profiles' half-maximum widths (the median would follow the contaminated ones in dense mesh).
+WIDTH_QUANTILE = 0.25
+# A hair measuring this much above the scene's median is two shafts side by side along its
+# whole visible length (terminal shafts vary by +-20 %, the thickest ~1.9x the mean is rare).
+MAX_SCENE_RATIO = 1.6
+MIN_HAIRS_FOR_OUTLIERS = 5
+# Fewer clean profiles than this: no measurement (NaN).
+MIN_PROFILES = 6
+
+
+def _to_gray_samples(img: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
+    s = cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    s = s.astype(np.float32)
+    if s.ndim == 3:  # RGB: green + blue, where melanin contrast is highest (as enhance.to_gray)
+        s = 0.5 * (s[..., 1] + s[..., 2])
+    return s
+
+
+def _stations(line: np.ndarray, ppm: float) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Evenly spaced stations (x, y) and unit tangents along one polyline."""
+    p = np.asarray(line, np.float64).reshape(-1, 2)
+    if len(p) < 2:
+        return None, None
+    seg = np.hypot(*np.diff(p, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    total = s[-1]
+    end = END_MM * ppm
+    if total <= 2 * end + STATION_MM * ppm:
+        # short stub: keep its middle half
+        end = 0.25 * total
+    n = int((total - 2 * end) / (STATION_MM * ppm)) + 1
+    if n < 1 or total <= 0:
+        return None, None
+    n = min(n, MAX_STATIONS)
+    u = np.linspace(end, total - end, n)
+    half = 0.5 * TANGENT_MM * ppm
+    ua = np.clip(u - half, 0, total)
+    ub = np.clip(u + half, 0, total)
+    ok = np.concatenate([[True], seg > 0])
+    sx, px, py = s[ok], p[ok, 0], p[ok, 1]
+    xy = np.stack([np.interp(u, sx, px), np.interp(u, sx, py)], 1)
+    d = np.stack(
+        [
+            np.interp(ub, sx, px) - np.interp(ua, sx, px),
+            np.interp(ub, sx, py) - np.interp(ua, sx, py),
+        ],
+        1,
+    )
+    norm = np.hypot(d[:, 0], d[:, 1])
+    if not np.all(norm > 0):
+        return None, None
+    return xy, d / norm[:, None]
+
+
+def _profiles(img: np.ndarray, xy: np.ndarray, nrm: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Grey values along the normals: (n_stations, len(t))."""
+    mx = (xy[:, None, 0] + t[None, :] * nrm[:, None, 0]).astype(np.float32)
+    my = (xy[:, None, 1] + t[None, :] * nrm[:, None, 1]).astype(np.float32)
+    return _to_gray_samples(img, mx, my)
+
+
+def _skin(prof: np.ndarray, outer_l: np.ndarray, outer_r: np.ndarray, pol: np.ndarray):
+    """Skin level per profile from both outer parts; the skin-like side when they disagree."""
+    left = np.median(prof[:, outer_l], axis=1)
+    right = np.median(prof[:, outer_r], axis=1)
+    # dark hair: the brighter side is skin (a neighbour darkens the other); light hair: darker
+    skin_like = np.where(pol > 0, np.maximum(left, right), np.minimum(left, right))
+    return left, right, skin_like
+
+
+def _group_median_rows(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Element-wise median over the rows of each group: (n, values.shape[1]), NaN if empty."""
+    out = np.full((n, values.shape[1]), np.nan)
+    if len(values) == 0:
+        return out
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    vals = values[order]
+    starts = np.searchsorted(g, np.arange(n), side="left")
+    stops = np.searchsorted(g, np.arange(n), side="right")
+    counts = stops - starts
+    maxc = int(counts.max()) if n else 0
+    if maxc == 0:
+        return out
+    pad = np.full((n, maxc, values.shape[1]), np.inf)
+    rank = np.arange(len(g)) - starts[g]
+    pad[g, rank] = vals
+    pad.sort(axis=1)
+    ok = counts > 0
+    lo = (counts - 1) // 2
+    hi = counts // 2
+    idx = np.flatnonzero(ok)
+    out[idx] = 0.5 * (pad[idx, lo[idx]] + pad[idx, hi[idx]])
+    return out
+
+
+def _half_max_width(y: np.ndarray, ip: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """Distance in samples between the half-peak crossings either side of ``ip`` (sub-sample)."""
+    n_t = y.shape[1]
+    j = np.arange(n_t)[None, :]
+    half = 0.5 * peak[:, None]
+    below = y < half
+    r = np.where(below & (j > ip[:, None]), j, n_t).min(1)
+    lft = np.where(below & (j < ip[:, None]), j, -1).max(1)
+    rows = np.arange(len(y))
+    ok = (r < n_t) & (lft >= 0)
+    r_c = np.clip(r, 1, n_t - 1)
+    l_c = np.clip(lft, 0, n_t - 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ya, yb = y[rows, r_c - 1], y[rows, r_c]
+        fr = r_c - 1 + (ya - half[:, 0]) / (ya - yb)
+        ya, yb = y[rows, l_c + 1], y[rows, l_c]
+        fl = l_c + 1 - (ya - half[:, 0]) / (ya - yb)
+        return np.where(ok, fr - fl, np.nan)
+
+
+def _group_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
+    out = np.full(n, np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
+    starts = np.searchsorted(g, np.arange(n), side="left")
+    counts = np.bincount(g, minlength=n)
+    ok = counts > 0
+    pos = starts + q * (counts - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, starts + counts - 1)
+    fr = pos - lo
+    idx = np.flatnonzero(ok)
+    out[idx] = v[lo[idx]] * (1 - fr[idx]) + v[hi[idx]] * fr[idx]
+    return out
+
+
+def measure_diameters_um(
+    image: np.ndarray,
+    centrelines: list[np.ndarray],
+    pixels_per_mm: float,
+) -> np.ndarray:
+    """Per-hair shaft diameter in um (NaN where no clean stretch could be measured).
+
+    ``image``: full-resolution grey (2-D, raw or illumination-normalised) or RGB (HxWx3);
+    ``centrelines``: per hair an (n, 2) array of x, y full-resolution pixels along the shaft.
+    """
+    ppm = float(pixels_per_mm)
+    n_h = len(centrelines)
+    out = np.full(n_h, np.nan)
+    if n_h == 0:
+        return out
+    img = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
+
+    xy_l, nrm_l, hid_l = [], [], []
+    for i, line in enumerate(centrelines):
+        xy, tan = _stations(line, ppm)
+        if xy is None:
+            continue
+        xy_l.append(xy)
+        nrm_l.append(np.stack([-tan[:, 1], tan[:, 0]], 1))
+        hid_l.append(np.full(len(xy), i, np.int64))
+    if not xy_l:
+        return out
+    xy = np.concatenate(xy_l)
+    nrm = np.concatenate(nrm_l)
+    hid = np.concatenate(hid_l)
+    # whole profile inside the image (a shaft leaving the frame has no skin beyond the border)
+    r = PROFILE_MM * ppm + 1.0
+    h_img, w_img = image.shape[:2]
+    inside = (
+        (xy[:, 0] >= r)
+        & (xy[:, 0] <= w_img - 1 - r)
+        & (xy[:, 1] >= r)
+        & (xy[:, 1] <= h_img - 1 - r)
+    )
+    xy, nrm, hid = xy[inside], nrm[inside], hid[inside]
+    if not len(xy):
+        return out
+
+    t = np.linspace(-PROFILE_MM * ppm, PROFILE_MM * ppm, N_SAMPLES)
+    dt = float(t[1] - t[0])
+    outer = np.abs(t) >= SKIN_INNER_MM * ppm
+    outer_l, outer_r = outer & (t < 0), outer & (t > 0)
+    search = np.abs(t) <= SEARCH_MM * ppm
+
+    # --- pass 1: polarity per hair and re-centring on the shaft ------------------------------
+    prof = _profiles(img, xy, nrm, t)
+    # polarity: the shaft (smoothed over its specular core) against the profile's median, which
+    # is skin unless the profile lies in a dense mesh of hair (then it votes ~0)
+    sig = max(POLARITY_SMOOTH_MM * ppm / dt, 0.5)
+    sm = cv2.GaussianBlur(prof.astype(np.float32), (0, 0), sigmaX=sig, sigmaY=1e-3)
+    base = np.maximum(np.median(prof, axis=1), 1.0)
+    dark = (base - np.where(search, sm, np.inf).min(1)) / base
+    light = (np.where(search, sm, -np.inf).max(1) - base) / base
+    votes = np.bincount(hid, weights=dark - light, minlength=n_h)
+    pol = np.where(votes >= 0, 1.0, -1.0)[hid]
+    rel = (base[:, None] - prof) / base[:, None]  # dark hair positive
+    y = rel * pol[:, None]
+    ys = cv2.GaussianBlur(y.astype(np.float32), (5, 1), 0) if y.shape[1] >= 5 else y
+    # the strongest shaft near the line, not a stronger neighbour farther away
+    near = np.exp(-0.5 * (t / (NEAR_MM * ppm)) ** 2)
+    peak_i = np.argmax(np.where(search, ys * near, -np.inf), axis=1)
+    # centroid of the positive contrast around the peak (half a terminal width either side)
+    win = int(max(round(0.035 * ppm / dt), 1))
+    k = np.arange(-win, win + 1)
+    idx = np.clip(peak_i[:, None] + k[None, :], 0, len(t) - 1)
+    wts = np.maximum(np.take_along_axis(y, idx, 1), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = (wts * t[idx]).sum(1) / wts.sum(1)
+    shift = np.where(np.isfinite(shift), shift, 0.0)
+    xy = xy + shift[:, None] * nrm
+    # tangent from the re-centred neighbours of the same hair
+    same_prev = np.concatenate([[False], hid[1:] == hid[:-1]])
+    same_next = np.concatenate([hid[:-1] == hid[1:], [False]])
+    prev = np.where(same_prev[:, None], np.roll(xy, 1, 0), xy)
+    nxt = np.where(same_next[:, None], np.roll(xy, -1, 0), xy)
+    d = nxt - prev
+    dn = np.hypot(d[:, 0], d[:, 1])
+    tan_old = np.stack([nrm[:, 1], -nrm[:, 0]], 1)
+    # keep the old tangent's orientation; fall back to it where the neighbours coincide
+    good = dn > 0.5 * STATION_MM * ppm
+    tan = np.where(good[:, None], d / np.maximum(dn, 1e-9)[:, None], tan_old)
+    tan = 0.5 * (tan + tan_old)
+    tn = np.hypot(tan[:, 0], tan[:, 1])
+    tan = np.where(tn[:, None] > 1e-6, tan / np.maximum(tn, 1e-9)[:, None], tan_old)
+    nrm = np.stack([-tan[:, 1], tan[:, 0]], 1)
+
+    # --- pass 2: clean profiles through the shaft's middle -----------------------------------
+    prof = _profiles(img, xy, nrm, t)
+    left, right, skin = _skin(prof, outer_l, outer_r, pol)
+    skin = np.maximum(skin, 1.0)
+    y = (pol[:, None] * (skin[:, None] - prof) / skin[:, None]).astype(np.float32)
+    # fill the specular core's dip (a closing narrower than any measured shaft)
+    kc = max(int(round(CORE_MM * ppm / dt)) | 1, 3)
+    y = cv2.morphologyEx(y, cv2.MORPH_CLOSE, np.ones((1, kc), np.uint8))
+    centre = np.abs(t) <= 0.5 * SEARCH_MM * ppm
+    ip = np.argmax(np.where(centre, y, -np.inf), axis=1)
+    rows = np.arange(len(y))
+    peak = y[rows, ip]
+    width_hm = _half_max_width(y, ip, peak) * dt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mismatch = np.abs(left - right) / skin / np.maximum(peak, 1e-6)
+    med_peak = _group_median_rows(peak[:, None].astype(np.float64), hid, n_h)[:, 0]
+    cand = (
+        (peak > MIN_PEAK_RATIO * med_peak[hid])
+        & (peak > 0)
+        & np.isfinite(width_hm)
+        & (mismatch < MAX_SIDE_MISMATCH)
+    )
+    ok = np.bincount(hid[cand], minlength=n_h) >= MIN_PROFILES
+    if not ok.any():
+        return out
+    width = _group_quantile(width_hm[cand], hid[cand], n_h, WIDTH_QUANTILE)[ok]
+    out[np.flatnonzero(ok)] = width / ppm * 1000.0
+    med = np.nanmedian(out) if np.isfinite(out).sum() >= MIN_HAIRS_FOR_OUTLIERS else np.nan
+    if np.isfinite(med):
+        out[out > MAX_SCENE_RATIO * med] = np.nan
+    return out
