@@ -33,7 +33,11 @@ CORNER_TURN_DEG = 60.0  # a stub bends by a few degrees at most over that span
 TRUNK_COS = np.cos(np.deg2rad(50.0))  # a fork's arm and its trunk run roughly in line
 FADE_CONTRAST = 0.15  # difference of end fullness that decides a stub's direction alone
 OWN_FADE_WEIGHT = 0.3  # a tie-breaker where no fork is near: the shape of an end is subtle
+# DOMAIN.md section 7: clipped to ~0.5 mm, re-imaged after 2-3 days of ~0.3 mm/day growth
+MAX_STUB_MM = 1.6
 CONTINUITY_COS = np.cos(np.deg2rad(35.0))  # a stub keeps its course through a junction
+ROOT_SEARCH_MM = 0.25  # a unit's stubs converge within about one opening's width
+MIN_ENCLOSED_MM = 0.3  # between two junctions: longer than a shallow crossing's bridge
 MIN_PATH_MM = 0.15  # shorter pieces are dots or outline bumps (stubs are ~0.25-1.5 mm)
 
 
@@ -394,10 +398,88 @@ def trace_stubs(
     # the bare trunk of a fork (the stubs' shared root, when neither arm runs on into it)
     n_branches = np.bincount(path, minlength=n)[path[a // 2]]
     bare_trunk = (n_branches == 1) & trunk[a // 2]
+    # a stub caught in a tangle touches others at both ends; a short piece between two
+    # junctions is the bridge of a shallow crossing, not a stub
+    enclosed = (t_f[cut] == END_NODE) & (t_f[ext] == END_NODE)
     counted = (
-        ((t_f[cut] != END_NODE) | (t_f[ext] != END_NODE))
+        (~enclosed | (plen >= MIN_ENCLOSED_MM * ppm))
         & ~bare_trunk
         & (t_f[root] != END_BORDER)
         & (plen + width_px >= MIN_PATH_MM * ppm)
     )
-    return StubPaths(exit_xy=xy_f[root], cut_xy=xy_f[cut], blob=blob, counted=counted)
+    exit_xy = xy_f[root].copy()
+    at_node = t_f[root] == END_NODE
+    exit_xy[at_node] = _upstream_end(lab, exit_xy[at_node], blob[at_node], f[at_node], ppm)
+    return _split_chains(
+        StubPaths(exit_xy=exit_xy, cut_xy=xy_f[cut], blob=blob, counted=counted), contrast, ppm
+    )
+
+
+def _upstream_end(
+    lab: np.ndarray, xy: np.ndarray, blob: np.ndarray, f: np.ndarray, ppm: float
+) -> np.ndarray:
+    """Move exits that ended at a junction to the upstream tip of the shafts around them.
+
+    Stubs of one unit converge at their opening, and their thinned skeleton breaks up into
+    short pieces there; the opening is where the blob ends against the stream, close by.
+    """
+    if len(xy) == 0:
+        return xy
+    h, w = lab.shape
+    r = ROOT_SEARCH_MM * ppm
+    ri = int(np.ceil(r))
+    oy, ox = np.mgrid[-ri : ri + 1, -ri : ri + 1]
+    disc = np.hypot(ox, oy) <= r
+    ox, oy = ox[disc], oy[disc]
+    out = xy.copy()
+    fn = f / np.maximum(np.linalg.norm(f, axis=1), 1e-9)[:, None]
+    for k in np.flatnonzero(np.linalg.norm(f, axis=1) > 0):
+        x = np.round(xy[k, 0]).astype(np.int64) + ox
+        y = np.round(xy[k, 1]).astype(np.int64) + oy
+        ok = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        x, y = x[ok], y[ok]
+        mine = lab[y, x] == blob[k]
+        if not mine.any():
+            continue
+        up = -(x[mine] * fn[k, 0] + y[mine] * fn[k, 1])
+        j = int(np.argmax(up))
+        out[k] = (x[mine][j], y[mine][j])
+    return out
+
+
+def _split_chains(st: StubPaths, contrast: np.ndarray | None, ppm: float) -> StubPaths:
+    """Split paths longer than any stub: stubs of successive units in one stream, end to end.
+
+    The cut end of one unit's stub often touches the root of the next unit's stub further
+    along the stream and the skeleton runs on straight through the contact. A stub is at most
+    MAX_STUB_MM long, so a longer path holds more than one; each further stub starts where
+    the shaft contrast dips (the contact) near an even split of the path.
+    """
+    length = np.hypot(*(st.cut_xy - st.exit_xy).T) / ppm
+    n_seg = np.where(st.counted, np.ceil(length / MAX_STUB_MM), 1).astype(np.int64)
+    if (n_seg <= 1).all():
+        return st
+    ex, cu, bl, co = [st.exit_xy], [st.cut_xy], [st.blob], [st.counted]
+    for k in np.flatnonzero(n_seg > 1):
+        e, c, m = st.exit_xy[k], st.cut_xy[k], int(n_seg[k])
+        ts = np.linspace(0.0, 1.0, 64)
+        line = e[None, :] + ts[:, None] * (c - e)[None, :]
+        if contrast is not None:
+            h, w = contrast.shape
+            xi = np.clip(np.round(line[:, 0]).astype(np.int64), 0, w - 1)
+            yi = np.clip(np.round(line[:, 1]).astype(np.int64), 0, h - 1)
+            prof = contrast[yi, xi]
+        else:
+            prof = np.zeros(len(ts))
+        starts = []
+        for j in range(1, m):
+            near = np.abs(ts - j / m) <= 0.5 / m
+            starts.append(line[np.flatnonzero(near)[np.argmin(prof[near])]])
+        ends = starts + [c]
+        cu[0] = cu[0].copy()
+        cu[0][k] = starts[0]
+        ex.append(np.asarray(starts))
+        cu.append(np.asarray(ends[1:]))
+        bl.append(np.full(m - 1, st.blob[k]))
+        co.append(np.ones(m - 1, bool))
+    return StubPaths(np.vstack(ex), np.vstack(cu), np.concatenate(bl), np.concatenate(co))
