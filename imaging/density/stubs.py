@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .skeleton import thin
 from .stub_ends import trace_stubs
 
 MIN_STUB_LENGTH_MM = 0.15  # shorter blobs are dots, scales or noise (stubs ~0.25-1.5 mm)
@@ -28,6 +29,9 @@ MIN_COHERENCE = 0.4  # gradient-orientation coherence: dots/rings ~0-0.25, stubs
 MIN_ELONGATION = 1.2  # length / mean width
 # so elongated a blob is a line whatever its gradients say (a faint shaft on mottled skin)
 LINE_ELONGATION = 2.5
+TANGLE_MIN_MM = 1.0  # skeleton of a tangle: several stubs (a yellow dot's rim is < 1 mm)
+TANGLE_MAX_WIDTH = 1.7  # area per skeleton length, in thick shafts (a patch is far wider)
+MIN_TANGLE_COHERENCE = 0.15  # flakes' outlines and blotches point every way
 SINGLE_WIDTH_Q = 0.25  # per-blob quantile of the width profile taken as "one shaft"
 COUNT_Q = 0.85  # per-blob quantile of the width profile that counts the stubs side by side
 OPENING_SPREAD_DIAMETERS = 2.75
@@ -160,7 +164,18 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     jyy = np.bincount(lb, gy * gy, nl)
     jxy = np.bincount(lb, gx * gy, nl)
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(jxx + jyy, 1e-12)
-    keep = (
+    # a tangle: stubs of several units touching and crossing make one large blob whose slices
+    # never narrow and whose gradients point several ways, yet it is all shaft: its area is
+    # its skeleton's length times about one shaft's width
+    sk_len = np.bincount(lab[thin(mask)], minlength=nl).astype(np.float64)
+    blob_area = np.bincount(lab.ravel(), minlength=nl).astype(np.float64)
+    tangle = (
+        (labels > 0)
+        & (sk_len >= TANGLE_MIN_MM * ppm)
+        & (blob_area <= TANGLE_MAX_WIDTH * TERMINAL_UM[1] / 1000.0 * ppm * sk_len)
+        & (coherence >= MIN_TANGLE_COHERENCE)
+    )
+    keep = tangle | (
         (labels > 0)
         & (length >= MIN_STUB_LENGTH_MM * ppm)
         & ((coherence >= MIN_COHERENCE) | (length >= LINE_ELONGATION * across))
@@ -195,7 +210,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     d1 = float(np.clip(d1, TERMINAL_UM[0] * ppm / 1000.0, TERMINAL_UM[1] * ppm / 1000.0))
     # a group of shafts narrows to one or two at its staggered far end; a blob that never does
     # is a scale edge, glare border or pigment patch
-    ok &= low < MAX_LOW_WIDTH * d1
+    ok &= (low < MAX_LOW_WIDTH * d1) | tangle
     # side by side stubs that never diverge show two ends however many they are: the width
     # across the blob counts them (overlapping shafts of one opening: union-width model)
     n_width = np.where(ok, stubs_from_width(hi / d1), 0).astype(np.int64)
