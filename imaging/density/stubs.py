@@ -243,7 +243,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob counts them
             n = max(len(sel), int(n_width[b]))
-        n = min(n, MAX_PER_BLOB)
+        n = min(n, max(MAX_PER_BLOB, len(exit_xy)))  # a tangle holds many units
         for k in range(n):
             e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])
             f = np.clip(far_xy[k % len(far_xy)], 0, [w - 1, h - 1])
