@@ -78,3 +78,24 @@ def test_diverging_stubs_of_one_opening_show_one_cut_end_each():
     n, lab = cv2.connectedComponents(mask)
     ends = _free_ends(mask.astype(bool), lab, n, 3)
     assert ends[1] - 1 == 3
+
+
+def test_dense_black_mesh_is_long_hair_not_its_skin_gaps():
+    # dense black long hair on light skin (seed-3 benchmark scene #39 at 280/cm2): the light
+    # skin gaps between the shafts outweigh the shafts in the polarity contest, and the mesh
+    # was dropped as "hugging" its own gaps, leaving the gaps to be counted as stubs
+    p = SceneParams(
+        width=600,
+        height=450,
+        pixels_per_mm=92.5,
+        clipped=False,
+        hair_density_per_cm2=280.0,
+        hairs_per_fu_weights=(0.25, 0.45, 0.25, 0.05),
+        skin_tone=0.37,
+        hair_colour="black",
+        blur_sigma_px=0.6,
+        realistic=True,
+        seed=3,
+    )
+    res = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm)
+    assert res.clipped is False
