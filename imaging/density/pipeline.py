@@ -3,8 +3,9 @@
 Stages: resample to ~60 px/mm (a terminal shaft ~4 px wide), divide out the illumination,
 black-hat/top-hat shaft contrast of both polarities, noise-adaptive hysteresis. The scene is
 clipped (phototrichogram) or long hair from the physical length of the shaft components.
-Clipped: every blob is counted from its width profile (stubs.py). Long hair: skeleton, branches
-re-joined through crossings by direction, pass-through and tapered ends rejected (exits.py).
+Clipped: every blob is counted from its width profile (stubs.py). Long hair: ridge centrelines
+(ridges.py), branches re-joined through crossings by direction, pass-through and tapered ends
+and ends where the shaft goes on rejected (exits.py).
 """
 
 from __future__ import annotations
@@ -26,11 +27,19 @@ from .constants import (
     VELLUS_HAIR_MAX_UM,
     WORKING_PIXELS_PER_MM,
 )
-from .enhance import enhance, enhance_wide, normalise_illumination, segment, to_gray
+from .enhance import (
+    MIN_CONTRAST_LOW,
+    enhance,
+    enhance_wide,
+    normalise_illumination,
+    segment,
+    to_gray,
+)
 from .errors import CalibrationRejected
 from .exits import trace
 from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
+from .ridges import centrelines
 from .shaft import measure_widths
 from .skeleton import thin
 from .stubs import blob_lengths_mm, count_stubs
@@ -151,10 +160,16 @@ def _drop_adjacent(
     return keep[lab]
 
 
-def _segment_polarities(enh, ppm: float, networks: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Dark and light shaft masks, each without the components that hug the other."""
-    dark_mask = segment(enh.dark, enh.noise, ppm)
-    bright_mask = segment(enh.bright, enh.noise, ppm)
+def _segment_polarities(
+    enh, ppm: float, networks: bool = False, raw: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dark and light shaft masks, each without the components that hug the other.
+
+    ``raw``: the two thresholded masks, when already segmented.
+    """
+    if raw is None:
+        raw = segment(enh.dark, enh.noise, ppm), segment(enh.bright, enh.noise, ppm)
+    dark_mask, bright_mask = raw
     e_dark = float(enh.dark[dark_mask].sum())
     e_bright = float(enh.bright[bright_mask].sum())
     if e_dark >= e_bright:
@@ -279,11 +294,12 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
 
     norm = normalise_illumination(gray, ppm_w)
     enh = enhance(norm, ppm_w)
-    polarities = _segment_polarities(enh, ppm_w)
+    raw = segment(enh.dark, enh.noise, ppm_w), segment(enh.bright, enh.noise, ppm_w)
+    polarities = _segment_polarities(enh, ppm_w, raw=raw)
     if clipped is not True:
         # long hair: a dense shaft mesh may have lost the polarity contest to its skin gaps;
         # the stubs of a phototrichogram keep the plain rule (scene clipped by both masks)
-        long_polarities = _segment_polarities(enh, ppm_w, networks=True)
+        long_polarities = _segment_polarities(enh, ppm_w, networks=True, raw=raw)
         if clipped is None:
             clipped = looks_clipped(polarities[0] | polarities[1], ppm_w) and looks_clipped(
                 long_polarities[0] | long_polarities[1], ppm_w
@@ -303,8 +319,23 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         diam = st.diam_px / ppm_w * 1000.0
         polylines = st.polylines
     else:
-        skel = thin(mask)
-        traced = trace(skel, mask, contrast, ppm_w, False)
+        # one-pixel ridge centrelines keep neighbouring shafts apart (the mask's skeleton
+        # follows the merged network instead); trace's mask is the shaft mask within a few
+        # pixels of a centreline, so isolated ridge fragments form components of their own
+        flat = np.maximum(enh.dark, enh.bright) < MIN_CONTRAST_LOW
+        rid = centrelines(norm, ppm_w, dark_mask, bright_mask, flat)
+        skel = rid.centre
+        sk8 = skel.astype(np.uint8)
+        near = cv2.dilate(sk8, np.ones((3, 3), np.uint8)).astype(bool)
+        band = cv2.dilate(sk8, np.ones((7, 7), np.uint8)).astype(bool)
+        traced = trace(
+            skel,
+            (mask | near) & band,
+            contrast,
+            ppm_w,
+            False,
+            continuation=(rid.strength, rid.normal),
+        )
         band = max(0.9 * traced.typical_width_px, 0.045 * ppm_w) + 2.0
         widths = measure_widths(
             contrast,
