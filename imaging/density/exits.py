@@ -35,7 +35,7 @@ TIP_WINDOW_MM = (0.05, 0.4)
 # an out-of-focus stretch the shaft goes on: mean contrast on the extension above this
 # fraction of the path's median contrast means the end is not where the shaft starts
 CONTINUE_MM = (0.15, 0.45)
-CONTINUE_RATIO = 0.2
+CONTINUE_RATIO = 0.17
 END_FREE, END_NODE, END_BORDER, END_NONE = 0, 1, 2, 3
 
 
