@@ -17,6 +17,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from .shaft import _group_median
 from .skeleton import Branches, neighbour_stats, split_branches
 
 # Geometry in millimetres (shafts 60-80 um, stubs ~0.5 mm: DOMAIN.md sections 5 and 7).
@@ -30,6 +31,11 @@ GAP_MAX_MM = 0.25  # faint shafts broken by noise are re-joined over at most thi
 GAP_COS = np.cos(np.deg2rad(30.0))
 TIP_TAPER_RATIO = 0.55  # free end weaker than this fraction of the shaft = tapered tip
 TIP_WINDOW_MM = (0.05, 0.4)
+# Beyond a root there is skin (past the ~0.1-0.2 mm opening); beyond a break at a crossing or
+# an out-of-focus stretch the shaft goes on: mean contrast on the extension above this
+# fraction of the path's median contrast means the end is not where the shaft starts
+CONTINUE_MM = (0.15, 0.45)
+CONTINUE_RATIO = 0.17
 END_FREE, END_NODE, END_BORDER, END_NONE = 0, 1, 2, 3
 
 
@@ -102,10 +108,45 @@ def _union_find(n: int, pairs: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
+def _continuation(
+    xy: np.ndarray, u: np.ndarray, contrast: np.ndarray, normal: np.ndarray, ppm: float
+) -> np.ndarray:
+    """Mean aligned line contrast on the straight extension beyond each end (n ends).
+
+    ``normal`` is the angle of the line normal per pixel: a line crossing the extension at
+    an angle contributes ``cos^2`` of its misalignment, so crossing shafts barely count.
+
+    ``u`` points into the branch, so the extension runs along ``-u`` from CONTINUE_MM[0] (past
+    the follicular opening or a crossing shaft) to CONTINUE_MM[1].
+    """
+    h, w = contrast.shape
+    t = np.linspace(CONTINUE_MM[0], CONTINUE_MM[1], 8) * ppm
+    p = xy[:, None, :] - u[:, None, :] * t[None, :, None]
+    x = np.clip(np.round(p[..., 0]).astype(np.int64), 0, w - 1)
+    y = np.clip(np.round(p[..., 1]).astype(np.int64), 0, h - 1)
+    inside = (p[..., 0] >= 0) & (p[..., 0] <= w - 1) & (p[..., 1] >= 0) & (p[..., 1] <= h - 1)
+    along = normal[y, x] + 0.5 * np.pi
+    ua = np.arctan2(u[:, 1], u[:, 0])[:, None]
+    v = np.where(inside, contrast[y, x] * np.cos(along - ua) ** 2, np.nan)
+    ok = np.isfinite(v)
+    out = np.where(ok, v, 0.0).sum(1) / np.maximum(ok.sum(1), 1)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
 def trace(
-    skel: np.ndarray, mask: np.ndarray, strength: np.ndarray, ppm: float, clipped: bool | None
+    skel: np.ndarray,
+    mask: np.ndarray,
+    strength: np.ndarray,
+    ppm: float,
+    clipped: bool | None,
+    continuation: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Traced:
-    """Resolve the skeleton into hairs; ``strength`` is the shaft contrast map."""
+    """Resolve the skeleton into hairs; ``strength`` is the shaft contrast map.
+
+    ``continuation`` = (line strength, line normal angle) maps: reject a free end as an exit
+    when the shaft visibly goes on beyond it (a break at a crossing, a faint out-of-focus
+    stretch): a shaft starts at its opening.
+    """
     h, w = skel.shape
     dt = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
     sk_vals = dt[skel]
@@ -231,8 +272,6 @@ def trace(
     strength_pix = (strength.ravel()[br.pix] * np.maximum(dt.ravel()[br.pix], 0.5)).astype(float)
     branch_med = np.zeros(n)
     if n:
-        from .shaft import _group_median
-
         branch_med = _group_median(strength_pix, br.branch, n)
     lo_mm, hi_mm = TIP_WINDOW_MM
     d_from_far = br.length[br.branch] - br.dist
@@ -273,6 +312,14 @@ def trace(
 
     xy_f = xy.reshape(-1, 2)
     es_f = end_strength.ravel()
+    goes_on = np.zeros(2 * n, bool)
+    if continuation is not None and n:
+        line, normal = continuation
+        cont = _continuation(xy_f, u.reshape(-1, 2), line, normal, ppm)
+        br_c = _group_median(line.ravel()[br.pix].astype(float), br.branch, n)
+        path_c = np.zeros(n_paths)
+        np.maximum.at(path_c, path_of_branch, np.where(active, np.nan_to_num(br_c), 0.0))
+        goes_on = cont > CONTINUE_RATIO * path_c[end_path]
     hairs: list[TracedHair] = []
     pending_two: list[tuple[int, int, int]] = []  # (path, end a, end b) for clipped orientation
     for p, ins in inside_ends.items():
@@ -290,13 +337,20 @@ def trace(
                 and es_f[e] < TIP_TAPER_RATIO * max(path_med[p], 1e-9)
             ):
                 continue  # a tapered tip of a hair rooted outside the frame or under another
+            elif not clipped and goes_on[e]:
+                continue
             hairs.append(TracedHair(tuple(xy_f[e]), p, np.zeros((0, 2))))
         else:
             a, b = ins[0], ins[-1]
             if clipped:
                 pending_two.append((p, a, b))
             else:
-                e = a if es_f[a] >= es_f[b] else b
+                if goes_on[a] != goes_on[b]:
+                    e = b if goes_on[a] else a
+                elif goes_on[a]:
+                    continue
+                else:
+                    e = a if es_f[a] >= es_f[b] else b
                 hairs.append(TracedHair(tuple(xy_f[e]), p, np.zeros((0, 2))))
     if pending_two:
         hairs.extend(_orient_stubs(pending_two, xy_f))

@@ -3,8 +3,9 @@
 Stages: resample to ~60 px/mm (a terminal shaft ~4 px wide), divide out the illumination,
 black-hat/top-hat shaft contrast of both polarities, noise-adaptive hysteresis. The scene is
 clipped (phototrichogram) or long hair from the physical length of the shaft components.
-Clipped: every blob is counted from its width profile (stubs.py). Long hair: skeleton, branches
-re-joined through crossings by direction, pass-through and tapered ends rejected (exits.py).
+Clipped: every blob is counted from its width profile (stubs.py). Long hair: ridge centrelines
+(ridges.py), branches re-joined through crossings by direction, pass-through and tapered ends
+and ends where the shaft goes on rejected (exits.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from .constants import (
     MAX_PIXELS_PER_MM,
+    MAX_SHAFT_UM,
     MAX_WORKING_PIXELS,
     MIN_AREA_MM2,
     MIN_PIXELS_PER_MM,
@@ -26,11 +28,19 @@ from .constants import (
     WORKING_PIXELS_PER_MM,
 )
 from .diameter import measure_diameters_um
-from .enhance import enhance, enhance_wide, normalise_illumination, segment, to_gray
+from .enhance import (
+    MIN_CONTRAST_LOW,
+    enhance,
+    enhance_wide,
+    normalise_illumination,
+    segment,
+    to_gray,
+)
 from .errors import CalibrationRejected
 from .exits import trace
 from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
+from .ridges import centrelines
 from .shaft import measure_widths
 from .skeleton import thin
 from .stubs import blob_lengths_mm, count_stubs
@@ -39,6 +49,12 @@ from .stubs import blob_lengths_mm, count_stubs
 # (or a shaft's specular core), not a grey hair; and vice versa.
 MAX_OPPOSITE_ADJACENCY = 0.2
 ADJACENCY_MM = 0.06  # about one terminal shaft width (DOMAIN.md section 5)
+# A skin gap is bounded by the shafts enclosing it; a component this many times longer than
+# the longest opposite component it touches is a shaft network, not a gap (dense black mesh)
+NETWORK_EXTENT_RATIO = 1.5
+# Mean distance to the edge inside a band of width W is ~W/4; strands of a shaft mesh are at
+# most MAX_SHAFT_UM wide, thickened a little at the crossings (0.3 W + 0.5 px)
+NETWORK_MEAN_DEPTH = 0.3
 MERGE_RATIO = 1.7
 # Clipped-scene test (DOMAIN.md section 7): stubs are < ~1.5 mm; a scene whose shaft area lies
 # mostly in components longer than 2 mm is long hair.
@@ -100,31 +116,78 @@ def working_scale(h: int, w: int, ppm: float) -> float:
     return min(scale, 1.0)
 
 
-def _drop_adjacent(secondary: np.ndarray, primary: np.ndarray, ppm: float) -> np.ndarray:
+def _drop_adjacent(
+    secondary: np.ndarray, primary: np.ndarray, ppm: float, networks: bool = False
+) -> np.ndarray:
+    """Drop components of ``secondary`` that hug ``primary``: skin gaps between shafts.
+
+    A light (dark) response beside a dark (light) shaft only arises where skin is enclosed
+    between shafts narrower than the structuring element, so such a gap is bounded by the
+    shafts that form it and is never much longer than they are. A component longer than
+    every opposite component it touches, and longer than a stub, is the shaft network itself
+    (a dense mesh whose enclosed skin gaps outweighed it in the polarity contest): kept when
+    ``networks`` is set (long hair; never for the stubs of a phototrichogram).
+    """
     if not secondary.any() or not primary.any():
         return secondary
-    n, lab = cv2.connectedComponents(secondary.astype(np.uint8), connectivity=8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(secondary.astype(np.uint8), connectivity=8)
     k = max(int(round(ADJACENCY_MM * ppm)) | 1, 5)
-    near = cv2.dilate(primary.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
-    tot = np.bincount(lab.ravel(), minlength=n)
+    square = np.ones((k, k), np.uint8)
+    near = cv2.dilate(primary.astype(np.uint8), square).astype(bool)
+    tot = stats[:, cv2.CC_STAT_AREA]
     adj = np.bincount(lab[near & secondary], minlength=n)
-    keep = adj < MAX_OPPOSITE_ADJACENCY * np.maximum(tot, 1)
+    hugging = adj >= MAX_OPPOSITE_ADJACENCY * np.maximum(tot, 1)
+    if not networks:
+        hugging[0] = True
+        return ~hugging[lab]
+    # extent (bounding-box diagonal) of the longest opposite component within reach
+    n_p, lab_p, stats_p, _ = cv2.connectedComponentsWithStats(
+        primary.astype(np.uint8), connectivity=8
+    )
+    ext_p = np.hypot(stats_p[:, cv2.CC_STAT_WIDTH], stats_p[:, cv2.CC_STAT_HEIGHT])
+    ext_p[0] = 0.0
+    reach = cv2.dilate(ext_p.astype(np.float32)[lab_p], square)
+    hugged = np.zeros(n, np.float32)
+    np.maximum.at(hugged, lab[secondary], reach[secondary])
+    ext = np.hypot(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    # ... and longer than any clipped stub, so phototrichograms are left as they were
+    network = (ext > NETWORK_EXTENT_RATIO * hugged) & (ext > LONG_SHAFT_MM * ppm)
+    # ... and made of shaft-wide strands (a skin patch framed by dots or stubs is broad)
+    dt = cv2.distanceTransform(secondary.astype(np.uint8), cv2.DIST_L2, 3)
+    mean_dt = np.bincount(lab.ravel(), weights=dt.ravel(), minlength=n) / np.maximum(tot, 1)
+    network &= mean_dt <= NETWORK_MEAN_DEPTH * MAX_SHAFT_UM / 1000.0 * ppm + 0.5
+    keep = ~hugging | network
     keep[0] = False
     return keep[lab]
 
 
-def _segment_both(enh, ppm: float) -> tuple[np.ndarray, np.ndarray]:
-    """Shaft mask of both polarities and the matching contrast map."""
-    dark_mask = segment(enh.dark, enh.noise, ppm)
-    bright_mask = segment(enh.bright, enh.noise, ppm)
+def _segment_polarities(
+    enh, ppm: float, networks: bool = False, raw: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dark and light shaft masks, each without the components that hug the other.
+
+    ``raw``: the two thresholded masks, when already segmented.
+    """
+    if raw is None:
+        raw = segment(enh.dark, enh.noise, ppm), segment(enh.bright, enh.noise, ppm)
+    dark_mask, bright_mask = raw
     e_dark = float(enh.dark[dark_mask].sum())
     e_bright = float(enh.bright[bright_mask].sum())
     if e_dark >= e_bright:
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm)
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm)
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks)
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks)
     else:
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm)
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm)
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks)
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks)
+    return dark_mask, bright_mask
+
+
+def _segment_both(enh, ppm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Shaft mask of both polarities and the matching contrast map."""
+    return _combine(enh, *_segment_polarities(enh, ppm))
+
+
+def _combine(enh, dark_mask: np.ndarray, bright_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask = dark_mask | bright_mask
     if bright_mask.any():
         zone = cv2.dilate(bright_mask.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
@@ -232,9 +295,20 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
 
     norm = normalise_illumination(gray, ppm_w)
     enh = enhance(norm, ppm_w)
-    mask, contrast = _segment_both(enh, ppm_w)
-    if clipped is None:
-        clipped = looks_clipped(mask, ppm_w)
+    raw = segment(enh.dark, enh.noise, ppm_w), segment(enh.bright, enh.noise, ppm_w)
+    polarities = _segment_polarities(enh, ppm_w, raw=raw)
+    if clipped is not True:
+        # long hair: a dense shaft mesh may have lost the polarity contest to its skin gaps;
+        # the stubs of a phototrichogram keep the plain rule (scene clipped by both masks)
+        long_polarities = _segment_polarities(enh, ppm_w, networks=True, raw=raw)
+        if clipped is None:
+            clipped = looks_clipped(polarities[0] | polarities[1], ppm_w) and looks_clipped(
+                long_polarities[0] | long_polarities[1], ppm_w
+            )
+        if not clipped:
+            polarities = long_polarities
+    dark_mask, bright_mask = polarities
+    mask, contrast = _combine(enh, dark_mask, bright_mask)
 
     if clipped:
         wide = enhance_wide(norm, ppm_w, STUB_ELEMENT_MM)
@@ -245,8 +319,23 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         diam = st.diam_px / ppm_w * 1000.0
         polylines = st.polylines
     else:
-        skel = thin(mask)
-        traced = trace(skel, mask, contrast, ppm_w, False)
+        # one-pixel ridge centrelines keep neighbouring shafts apart (the mask's skeleton
+        # follows the merged network instead); trace's mask is the shaft mask within a few
+        # pixels of a centreline, so isolated ridge fragments form components of their own
+        flat = np.maximum(enh.dark, enh.bright) < MIN_CONTRAST_LOW
+        rid = centrelines(norm, ppm_w, dark_mask, bright_mask, flat)
+        skel = rid.centre
+        sk8 = skel.astype(np.uint8)
+        near = cv2.dilate(sk8, np.ones((3, 3), np.uint8)).astype(bool)
+        band = cv2.dilate(sk8, np.ones((7, 7), np.uint8)).astype(bool)
+        traced = trace(
+            skel,
+            (mask | near) & band,
+            contrast,
+            ppm_w,
+            False,
+            continuation=(rid.strength, rid.normal),
+        )
         band = max(0.9 * traced.typical_width_px, 0.045 * ppm_w) + 2.0
         widths = measure_widths(
             contrast,

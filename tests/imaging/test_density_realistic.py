@@ -118,3 +118,24 @@ def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
     cv2.line(img, (200, 120), (212, 25), (30, 25, 25), 8, cv2.LINE_AA)
     r = analyze(img, pixels_per_mm=base.pixels_per_mm, clipped=True)
     assert r.hair_count == 2
+
+
+def test_dense_black_mesh_is_long_hair_not_its_skin_gaps():
+    # dense black long hair on light skin (seed-3 benchmark scene #39 at 280/cm2): the light
+    # skin gaps between the shafts outweigh the shafts in the polarity contest, and the mesh
+    # was dropped as "hugging" its own gaps, leaving the gaps to be counted as stubs
+    p = SceneParams(
+        width=600,
+        height=450,
+        pixels_per_mm=92.5,
+        clipped=False,
+        hair_density_per_cm2=280.0,
+        hairs_per_fu_weights=(0.25, 0.45, 0.25, 0.05),
+        skin_tone=0.37,
+        hair_colour="black",
+        blur_sigma_px=0.6,
+        realistic=True,
+        seed=3,
+    )
+    res = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm)
+    assert res.clipped is False

@@ -1,0 +1,84 @@
+"""Long-hair centrelines (ridges.py) and the exit rule for shafts that go on (exits.py)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from imaging.density.enhance import MIN_CONTRAST_LOW, enhance, normalise_illumination, to_gray
+from imaging.density.pipeline import _segment_polarities
+from imaging.density.ridges import centrelines
+
+PPM = 60.0  # working resolution: a 70 um shaft is ~4 px wide
+
+
+def _skin(size: int = 240) -> np.ndarray:
+    return np.full((size, size, 3), (225, 185, 170), np.uint8)
+
+
+def _ridges(img: np.ndarray):
+    norm = normalise_illumination(to_gray(img, 1.0), PPM)
+    enh = enhance(norm, PPM)
+    dark, bright = _segment_polarities(enh, PPM, networks=True)
+    flat = np.maximum(enh.dark, enh.bright) < MIN_CONTRAST_LOW
+    return centrelines(norm, PPM, dark, bright, flat), dark | bright
+
+
+def test_two_shafts_side_by_side_keep_two_centrelines():
+    # shafts 0.15 mm apart (centre to centre): one centreline each, on the shaft's axis
+    img = _skin()
+    for y in (110, 119):
+        cv2.line(img, (20, y), (220, y), (60, 45, 40), 4)
+    rid, _ = _ridges(img)
+    ys = np.flatnonzero(rid.centre[:, 120])
+    assert len(ys) == 2
+    assert abs(ys[0] - 110) <= 1 and abs(ys[1] - 119) <= 1
+
+
+def test_thick_shaft_with_a_sheen_gives_one_centreline_not_two_edges():
+    # a ~100 um shaft with a light specular core: at the scale of a 70 um hair each edge is
+    # a valley of its own (two centrelines, one along each edge)
+    img = _skin()
+    cv2.line(img, (20, 120), (220, 120), (60, 45, 40), 6)
+    cv2.line(img, (20, 120), (220, 120), (150, 130, 120), 1)
+    rid, _ = _ridges(img)
+    ys = np.flatnonzero(rid.centre[:, 120])
+    assert len(ys) == 1 and abs(ys[0] - 120) <= 1
+
+
+def test_crossing_shafts_cross_as_an_x():
+    img = _skin()
+    cv2.line(img, (20, 40), (220, 200), (60, 45, 40), 4)
+    cv2.line(img, (20, 200), (220, 40), (60, 45, 40), 4)
+    rid, _ = _ridges(img)
+    n, lab = cv2.connectedComponents(rid.centre.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(lab[rid.centre])
+    # one centreline network holding nearly all the line, through the crossing at (120, 120)
+    assert sizes.max() > 0.9 * sizes.sum()
+    assert rid.centre[112:129, 112:129].any()
+
+
+def test_light_shafts_on_dark_skin_give_centrelines():
+    img = np.full((240, 240, 3), (120, 80, 60), np.uint8)
+    cv2.line(img, (20, 120), (220, 120), (215, 205, 190), 4)
+    rid, _ = _ridges(img)
+    ys = np.flatnonzero(rid.centre[:, 120])
+    assert len(ys) == 1 and abs(ys[0] - 120) <= 1
+
+
+def test_an_end_where_the_shaft_goes_on_is_told_from_a_root():
+    from imaging.density.exits import _continuation
+
+    line = np.zeros((120, 240), np.float32)
+    normal = np.zeros((120, 240), np.float32)
+    line[60, :] = 0.2  # a horizontal shaft: its normal points along y
+    normal[60, :] = np.pi / 2
+    line[:, 80] = 0.2  # a vertical shaft crossing it: normal along x
+    # ends at x=100 on the horizontal shaft, branch running to the right (u = +x):
+    # beyond it (to the left) the same shaft goes on across the vertical one
+    xy = np.array([[100.0, 60.0], [100.0, 30.0]])
+    u = np.array([[1.0, 0.0], [1.0, 0.0]])
+    c = _continuation(xy, u, line, normal, PPM)
+    assert c[0] > 0.15  # the shaft goes on: not a root
+    # the second end has only the crossing vertical shaft beyond it, at right angles
+    assert c[1] < 0.01
