@@ -33,7 +33,7 @@ import numpy as np
 STATION_MM = 0.025
 # Cap on stations per hair (evenly spread along it): the median of 40 clean profiles is as
 # good as of 400, and the cost stays bounded for long shafts.
-MAX_STATIONS = 40
+MAX_STATIONS = 20
 # Skip this much at either end: the follicular opening and the hairs of one unit overlap at the
 # exit, a free end tapers or fades (defocus).
 END_MM = 0.08
@@ -79,40 +79,65 @@ def _to_gray_samples(img: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndar
     return s
 
 
-def _stations(line: np.ndarray, ppm: float) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
-    """Evenly spaced stations (x, y) and unit tangents along one polyline."""
-    p = np.asarray(line, np.float64).reshape(-1, 2)
-    if len(p) < 2:
-        return None, None
-    seg = np.hypot(*np.diff(p, axis=0).T)
-    s = np.concatenate([[0.0], np.cumsum(seg)])
-    total = s[-1]
-    end = END_MM * ppm
-    if total <= 2 * end + STATION_MM * ppm:
-        # short stub: keep its middle half
-        end = 0.25 * total
-    n = int((total - 2 * end) / (STATION_MM * ppm)) + 1
-    if n < 1 or total <= 0:
-        return None, None
-    n = min(n, MAX_STATIONS)
-    u = np.linspace(end, total - end, n)
+def _all_stations(
+    centrelines: list[np.ndarray], ppm: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evenly spaced stations along every hair: (xy, unit tangent, hair index) per station.
+
+    The polylines are laid end to end on one arc-length axis, each shifted past the previous
+    one, so one np.interp call serves all hairs (a per-hair loop costs ~0.15 s on 800 hairs).
+    """
+    empty = np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(0, np.int64)
+    lines = [np.asarray(ln, np.float64).reshape(-1, 2) for ln in centrelines]
+    sizes = np.array([len(ln) for ln in lines], np.int64)
+    if not len(lines) or sizes.max(initial=0) < 2:
+        return empty
+    p = np.concatenate(lines)
+    owner = np.repeat(np.arange(len(lines)), sizes)
+    step = np.hypot(*np.diff(p, axis=0).T)
+    same = owner[1:] == owner[:-1]
+    step = np.where(same, step, 0.0)
+    s_local = np.concatenate([[0.0], np.cumsum(step)])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    s_local -= np.repeat(s_local[np.minimum(first, len(p) - 1)], sizes)
+    total = np.zeros(len(lines))
+    np.maximum.at(total, owner, s_local)
+    # keep strictly increasing arc length per hair (repeated points add nothing)
+    keep = np.concatenate([[True], ~same | (step > 0)])
+    gap = float(total.max()) + 10.0 * (TANGENT_MM * ppm + 1.0)
+    s_glob = (s_local + owner * gap)[keep]
+    px, py = p[keep, 0], p[keep, 1]
+    end = np.full(len(lines), END_MM * ppm)
+    short = total <= 2 * end + STATION_MM * ppm
+    end[short] = 0.25 * total[short]  # short stub: keep its middle half
+    n = np.where(
+        (sizes >= 2) & (total > 0), ((total - 2 * end) / (STATION_MM * ppm)).astype(np.int64) + 1, 0
+    )
+    n = np.clip(n, 0, MAX_STATIONS)
+    hid = np.repeat(np.arange(len(lines)), n)
+    if not len(hid):
+        return empty
+    k = np.arange(len(hid)) - np.repeat(np.cumsum(n) - n, n)
+    frac = k / np.maximum(n[hid] - 1, 1)  # as np.linspace: one station sits at the start
+    u = end[hid] + frac * (total[hid] - 2 * end[hid])
     half = 0.5 * TANGENT_MM * ppm
-    ua = np.clip(u - half, 0, total)
-    ub = np.clip(u + half, 0, total)
-    ok = np.concatenate([[True], seg > 0])
-    sx, px, py = s[ok], p[ok, 0], p[ok, 1]
-    xy = np.stack([np.interp(u, sx, px), np.interp(u, sx, py)], 1)
+    ua = np.clip(u - half, 0, total[hid]) + hid * gap
+    ub = np.clip(u + half, 0, total[hid]) + hid * gap
+    ug = u + hid * gap
+    xy = np.stack([np.interp(ug, s_glob, px), np.interp(ug, s_glob, py)], 1)
     d = np.stack(
         [
-            np.interp(ub, sx, px) - np.interp(ua, sx, px),
-            np.interp(ub, sx, py) - np.interp(ua, sx, py),
+            np.interp(ub, s_glob, px) - np.interp(ua, s_glob, px),
+            np.interp(ub, s_glob, py) - np.interp(ua, s_glob, py),
         ],
         1,
     )
     norm = np.hypot(d[:, 0], d[:, 1])
-    if not np.all(norm > 0):
-        return None, None
-    return xy, d / norm[:, None]
+    # a hair whose tangent vanishes anywhere is skipped, as per hair before
+    bad = np.zeros(len(lines), bool)
+    np.logical_or.at(bad, hid, ~(norm > 0))
+    ok = ~bad[hid]
+    return xy[ok], d[ok] / norm[ok, None], hid[ok]
 
 
 def _profiles(img: np.ndarray, xy: np.ndarray, nrm: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -212,19 +237,10 @@ def measure_diameters_um(
         return out
     img = image if image.dtype in (np.uint8, np.float32) else image.astype(np.float32)
 
-    xy_l, nrm_l, hid_l = [], [], []
-    for i, line in enumerate(centrelines):
-        xy, tan = _stations(line, ppm)
-        if xy is None:
-            continue
-        xy_l.append(xy)
-        nrm_l.append(np.stack([-tan[:, 1], tan[:, 0]], 1))
-        hid_l.append(np.full(len(xy), i, np.int64))
-    if not xy_l:
+    xy, tan, hid = _all_stations(centrelines, ppm)
+    if not len(xy):
         return out
-    xy = np.concatenate(xy_l)
-    nrm = np.concatenate(nrm_l)
-    hid = np.concatenate(hid_l)
+    nrm = np.stack([-tan[:, 1], tan[:, 0]], 1)
     # whole profile inside the image (a shaft leaving the frame has no skin beyond the border)
     r = PROFILE_MM * ppm + 1.0
     h_img, w_img = image.shape[:2]

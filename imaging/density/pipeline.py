@@ -302,8 +302,10 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         # the stubs of a phototrichogram keep the plain rule (scene clipped by both masks)
         long_polarities = _segment_polarities(enh, ppm_w, networks=True, raw=raw)
         if clipped is None:
-            clipped = looks_clipped(polarities[0] | polarities[1], ppm_w) and looks_clipped(
-                long_polarities[0] | long_polarities[1], ppm_w
+            plain = polarities[0] | polarities[1]
+            networked = long_polarities[0] | long_polarities[1]
+            clipped = looks_clipped(plain, ppm_w) and (
+                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w)
             )
         if not clipped:
             polarities = long_polarities

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .exits import END_BORDER, END_FREE, END_NODE, _end_info, _union_find
-from .skeleton import neighbour_stats, split_branches, thin
+from .skeleton import neighbour_stats, split_branches
 
 FLOW_SIGMA_MM = 1.0  # the hair stream is consistent over a few millimetres; near forks weigh most
 FORK_ARMS_COS = np.cos(np.deg2rad(60.0))  # stubs of one opening diverge by tens of degrees
@@ -146,12 +146,11 @@ def _graph(skel: np.ndarray, node_r: int, border_px: float, span_px: float):
     return br, xy, node, typ, u, None
 
 
-def _stub_graph(mask: np.ndarray, ppm: float, width_px: float):
+def _stub_graph(skel: np.ndarray, ppm: float, width_px: float):
     """Skeleton graph of the stubs: outline bumps pruned, V-shaped bends split into two stubs.
 
     Also returns the bends as hair-stream votes (position, direction into the V).
     """
-    skel = thin(mask)
     node_r = int(max(2, round(0.5 * width_px + 1)))
     border_px = 0.5 * width_px + 2.0
     span_px = max(DIRECTION_SPAN_MM * ppm, 2.0 * width_px)
@@ -159,17 +158,14 @@ def _stub_graph(mask: np.ndarray, ppm: float, width_px: float):
     spur = ((typ == END_NODE).sum(1) == 1) & (br.length < max(1.5 * width_px, 0.06 * ppm))
     spur &= ((typ == END_FREE) | (typ == END_BORDER)).sum(1) == 1
     flat = skel.ravel().copy()
-    if spur.any():
-        flat[br.pix[np.isin(br.branch, np.flatnonzero(spur))]] = False
-        br, xy, node, typ, u, _ = _graph(flat.reshape(skel.shape), node_r, border_px, span_px)
+    flat[br.pix[np.isin(br.branch, np.flatnonzero(spur))]] = False
     corner_pix, corner_xy, corner_dir = _corners(flat.reshape(skel.shape), ppm)
-    if len(corner_pix):
-        h, w = skel.shape
-        cy, cx = np.divmod(corner_pix, w)
-        for dy in (-1, 0, 1):  # cut the line at the bend (a 3x3 gap always disconnects it)
-            for dx in (-1, 0, 1):
-                yy, xx = np.clip(cy + dy, 0, h - 1), np.clip(cx + dx, 0, w - 1)
-                flat[yy * w + xx] = False
+    h, w = skel.shape
+    cy, cx = np.divmod(corner_pix, w)
+    for dy in (-1, 0, 1):  # cut the line at the bend (a 3x3 gap always disconnects it)
+        for dx in (-1, 0, 1):
+            flat[np.clip(cy + dy, 0, h - 1) * w + np.clip(cx + dx, 0, w - 1)] = False
+    if spur.any() or len(corner_pix):
         br, xy, node, typ, u, _ = _graph(flat.reshape(skel.shape), node_r, border_px, span_px)
     # a junction left with one branch (its other arms were bumps) is that branch's free end
     per_node = np.bincount(node[node >= 0], minlength=1)
@@ -329,19 +325,20 @@ def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: fl
 
 
 def trace_stubs(
-    mask: np.ndarray,
+    skel: np.ndarray,
     lab: np.ndarray,
     ppm: float,
     width_px: float,
     contrast: np.ndarray | None = None,
 ) -> StubPaths:
-    """Every stub as a path from its exit to its cut end (see module doc).
+    """Every stub of the skeleton ``skel`` of the stubs' mask (labelled ``lab``) as a path from
+    its exit to its cut end (see module doc).
 
     A stub counts when its cut end is a real free end (a path cut off at a junction is the
     shared root of a fork, not a hair) and its exit is not on the frame (the hair then leaves
     the scalp outside the photo: it is counted where it leaves the scalp, not where it is seen).
     """
-    br, xy, node, typ, u, bends = _stub_graph(mask, ppm, width_px)
+    br, xy, node, typ, u, bends = _stub_graph(skel, ppm, width_px)
     n = br.n
     z2 = np.zeros((0, 2))
     if n == 0:

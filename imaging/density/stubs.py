@@ -167,7 +167,8 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     # a tangle: stubs of several units touching and crossing make one large blob whose slices
     # never narrow and whose gradients point several ways, yet it is all shaft: its area is
     # its skeleton's length times about one shaft's width
-    sk_len = np.bincount(lab[thin(mask)], minlength=nl).astype(np.float64)
+    skel = thin(mask)
+    sk_len = np.bincount(lab[skel], minlength=nl).astype(np.float64)
     blob_area = np.bincount(lab.ravel(), minlength=nl).astype(np.float64)
     tangle = (
         (labels > 0)
@@ -224,7 +225,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     okp = np.isfinite(per)
     diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
-    stubs = trace_stubs(mask, lab, ppm, d1, contrast)
+    stubs = trace_stubs(skel, lab, ppm, d1, contrast)
     rows_xy, rows_blob, polys, diams = [], [], [], []
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))

@@ -77,10 +77,11 @@ def _fan(mask: np.ndarray, opening: tuple[int, int], cut_ends: list[tuple[int, i
 def _stubs(mask: np.ndarray):
     import cv2
 
+    from imaging.density.skeleton import thin
     from imaging.density.stub_ends import trace_stubs
 
     _, lab = cv2.connectedComponents(mask)
-    st = trace_stubs(mask.astype(bool), lab, 60.0, 4.0)
+    st = trace_stubs(thin(mask.astype(bool)), lab, 60.0, 4.0)
     return st.exit_xy[st.counted], st.cut_xy[st.counted]
 
 
