@@ -9,8 +9,11 @@ VELLUS_HAIR_MAX_UM = 40.0  # vellus: <= 40 um (TrichoScan convention)
 # Expected shaft widths (brief / DOMAIN.md section 7): terminal 60-80 um, thick terminal ~120 um.
 MAX_SHAFT_UM = 130.0
 
-# Hairs of one follicular unit leave the scalp from one opening and exit within ~0.5 mm of each
-# other (brief, "group exit points into follicular units"); complete-linkage diameter cut-off.
+# Hairs of one follicular unit leave the scalp from one opening (ostium ~0.1-0.2 mm; units lie
+# ~1 mm apart at 65-110 FU/cm2, DOMAIN.md section 5). Exit points are grouped by complete
+# linkage with a diameter of the opening plus the uncertainty of the located exits: a clipped
+# stub's exit is located to within ~0.1 mm, a long hair's root far less surely.
+FU_MAX_SPREAD_CLIPPED_MM = 0.35
 FU_MAX_SPREAD_MM = 0.45
 
 # Calibration sanity range: trichoscopy at 20-70x gives ~80-250 px/mm (brief); anything outside

@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 
 from .constants import (
+    FU_MAX_SPREAD_CLIPPED_MM,
+    FU_MAX_SPREAD_MM,
     MAX_PIXELS_PER_MM,
     MAX_SHAFT_UM,
     MAX_WORKING_PIXELS,
@@ -362,7 +364,8 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
 
     n = len(exits)
     exits_full = (exits + 0.5) / np.array([sx, sy]) - 0.5
-    labels = group_units(exits_full, ppm)
+    spread = FU_MAX_SPREAD_CLIPPED_MM if clipped else FU_MAX_SPREAD_MM
+    labels = group_units(exits_full, ppm, spread)
     n_fu = int(labels.max()) + 1 if n else 0
 
     hairs = []
