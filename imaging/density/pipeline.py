@@ -3,9 +3,10 @@
 Stages: resample to ~60 px/mm (a terminal shaft ~4 px wide), divide out the illumination,
 black-hat/top-hat shaft contrast of both polarities, noise-adaptive hysteresis. The scene is
 clipped (phototrichogram) or long hair from the physical length of the shaft components.
-Clipped: every blob is counted from its width profile (stubs.py). Long hair: ridge centrelines
-(ridges.py), branches re-joined through crossings by direction, pass-through and tapered ends
-and ends where the shaft goes on rejected (exits.py).
+Clipped: stubs traced from exit to cut end, side-by-side stubs counted from the blob's width
+(stubs.py, stub_ends.py). Long hair: ridge centrelines (ridges.py), branches re-joined through
+crossings by direction, pass-through and tapered ends and ends where the shaft goes on rejected
+(exits.py). Diameters from full-resolution cross-sections (diameter.py).
 """
 
 from __future__ import annotations
