@@ -2,13 +2,13 @@
 
 Every stub traced through a blob's skeleton is one hair (stub_ends.py: exit, cut end, whether
 its exit lies inside the photo). Stubs of one follicular unit leave the scalp from one opening
-side by side and merge into one blob; their skeleton may show one line, not one per hair. What does not merge is the physics of
-the cross-section: across a slice of the blob the integrated shaft contrast divided by the
-shaft's peak contrast is the width of shaft material in that slice, i.e. n x the diameter of
-one shaft where n stubs lie side by side. The single-shaft width is measured in the same image
-(the narrowest stretch of every blob, where only the longest stub remains), so the count needs
-no assumption about magnification, hair colour or diameter. A blob counts the more of the two:
-its traced stubs or the stubs its width holds side by side.
+side by side and merge into one blob; their skeleton may show one line, not one per hair. What
+does not merge is the physics of the cross-section: across a slice of the blob the integrated
+shaft contrast divided by the shaft's peak contrast is the width of shaft material in that
+slice, i.e. n x the diameter of one shaft where n stubs lie side by side. The single-shaft
+width is measured in the same image (the narrowest stretch of every blob, where only the
+longest stub remains), so the count needs no assumption about magnification, hair colour or
+diameter. A blob counts the more of the two: its traced stubs or the stubs its width holds.
 """
 
 from __future__ import annotations
