@@ -29,6 +29,8 @@ LINE_ELONGATION = 2.5
 TANGLE_MIN_MM = 1.0  # skeleton of a tangle: several stubs (a yellow dot's rim is < 1 mm)
 TANGLE_MAX_WIDTH = 1.7  # area per skeleton length, in thick shafts (a patch is far wider)
 MIN_TANGLE_COHERENCE = 0.15  # flakes' outlines and blotches point every way
+PATH_WIDTH_Q = 0.75  # along a path: where all its side-by-side stubs still overlap
+SINGLE_PATH_PERCENTILE = 30  # most traced paths are one stub wide
 SINGLE_WIDTH_Q = 0.25  # per-blob quantile of the width profile taken as "one shaft"
 COUNT_Q = 0.85  # per-blob quantile of the width profile that counts the stubs side by side
 OPENING_SPREAD_DIAMETERS = 2.75
@@ -90,6 +92,33 @@ def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
     order = np.argsort(v)
     cw = np.cumsum(wt[order])
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+def _path_multiplicity(
+    mask: np.ndarray, exit_xy: np.ndarray, cut_xy: np.ndarray, counted: np.ndarray
+) -> np.ndarray:
+    """Stubs lying side by side along each traced path, from the mask's width along it.
+
+    The single-shaft width is the scene's narrow paths' (most stubs lie alone along most of
+    their length); the count uses the same union-width model as the blob's width profile.
+    """
+    n = len(exit_xy)
+    out = np.ones(n, np.int64)
+    if n == 0 or not counted.any():
+        return out
+    dt = cv2.dilate(cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3), np.ones((3, 3)))
+    h, w = dt.shape
+    ts = np.linspace(0.2, 0.8, 7)
+    pts = exit_xy[:, None, :] + ts[None, :, None] * (cut_xy - exit_xy)[:, None, :]
+    x = np.clip(np.round(pts[..., 0]).astype(np.int64), 0, w - 1)
+    y = np.clip(np.round(pts[..., 1]).astype(np.int64), 0, h - 1)
+    width = 2.0 * np.quantile(dt[y, x], PATH_WIDTH_Q, axis=1)
+    ok = counted & (width > 0)
+    if ok.sum() < 5:
+        return out
+    single = float(np.percentile(width[ok], SINGLE_PATH_PERCENTILE))
+    out[ok] = stubs_from_width(width[ok] / max(single, 1e-6))
+    return np.minimum(out, MAX_PER_BLOB)
 
 
 def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
@@ -223,6 +252,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
+    per_path = _path_multiplicity(mask, stubs.exit_xy, stubs.cut_xy, stubs.counted)
     rows_xy, rows_blob, polys, diams = [], [], [], []
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
@@ -239,8 +269,8 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
                 continue  # the blob's stubs leave the scalp outside the photo
             exit_xy, far_xy = list(stubs.exit_xy[sel]), list(stubs.cut_xy[sel])
             # stubs lying side by side over their whole length trace as one path: the width
-            # across the blob counts them
-            n = max(len(sel), int(n_width[b]))
+            # across the blob, or across each path in a tangle of several units, counts them
+            n = max(int(per_path[sel].sum()), int(n_width[b]))
         n = min(n, max(MAX_PER_BLOB, len(exit_xy)))  # a tangle holds many units
         for k in range(n):
             e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])
