@@ -30,7 +30,7 @@ TANGLE_MIN_MM = 1.0  # skeleton of a tangle: several stubs (a yellow dot's rim i
 TANGLE_MAX_WIDTH = 1.7  # area per skeleton length, in thick shafts (a patch is far wider)
 MIN_TANGLE_COHERENCE = 0.15  # flakes' outlines and blotches point every way
 PATH_WIDTH_Q = 0.75  # along a path: where all its side-by-side stubs still overlap
-SINGLE_PATH_PERCENTILE = 30  # most traced paths are one stub wide
+SINGLE_PATH_PERCENTILE = 30  # most traced paths are one stub wide (of the contrasty half)
 SINGLE_WIDTH_Q = 0.25  # per-blob quantile of the width profile taken as "one shaft"
 COUNT_Q = 0.85  # per-blob quantile of the width profile that counts the stubs side by side
 OPENING_SPREAD_DIAMETERS = 2.75
@@ -95,12 +95,18 @@ def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
 
 
 def _path_multiplicity(
-    mask: np.ndarray, exit_xy: np.ndarray, cut_xy: np.ndarray, counted: np.ndarray
+    mask: np.ndarray,
+    contrast: np.ndarray,
+    exit_xy: np.ndarray,
+    cut_xy: np.ndarray,
+    counted: np.ndarray,
 ) -> np.ndarray:
     """Stubs lying side by side along each traced path, from the mask's width along it.
 
-    The single-shaft width is the scene's narrow paths' (most stubs lie alone along most of
-    their length); the count uses the same union-width model as the blob's width profile.
+    One shaft's width is a low percentile of the widths of the more contrasty half of the
+    paths (most stubs lie alone along most of their length; faint vellus stubs, about half as
+    wide, are left out), and the count uses the same union-width model as the blob's width
+    profile.
     """
     n = len(exit_xy)
     out = np.ones(n, np.int64)
@@ -116,7 +122,9 @@ def _path_multiplicity(
     ok = counted & (width > 0)
     if ok.sum() < 5:
         return out
-    single = float(np.percentile(width[ok], SINGLE_PATH_PERCENTILE))
+    weight = np.maximum(contrast[y, x].mean(1), 0.0) ** 2
+    strong = ok & (weight >= np.median(weight[ok]))
+    single = float(np.percentile(width[strong], SINGLE_PATH_PERCENTILE))
     out[ok] = stubs_from_width(width[ok] / max(single, 1e-6))
     return np.minimum(out, MAX_PER_BLOB)
 
@@ -252,7 +260,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
-    per_path = _path_multiplicity(mask, stubs.exit_xy, stubs.cut_xy, stubs.counted)
+    per_path = _path_multiplicity(mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted)
     rows_xy, rows_blob, polys, diams = [], [], [], []
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
@@ -270,7 +278,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
             exit_xy, far_xy = list(stubs.exit_xy[sel]), list(stubs.cut_xy[sel])
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob, or across each path in a tangle of several units, counts them
-            n = max(int(per_path[sel].sum()), int(n_width[b]))
+            n = max(int(per_path[sel].sum()) if len(sel) > 1 else 1, int(n_width[b]))
         n = min(n, max(MAX_PER_BLOB, len(exit_xy)))  # a tangle holds many units
         for k in range(n):
             e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])
