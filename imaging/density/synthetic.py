@@ -210,6 +210,12 @@ def _draw_shaft(
         )
 
 
+def _drawn_width(thickness: int) -> int:
+    """Width OpenCV actually draws for a thick LINE_8 polyline of ``thickness`` (measured:
+    2 * ((t + 1) // 2) + 1, e.g. 3 -> 5, 4 -> 5, 20 -> 21; a 1-pixel line stays 1)."""
+    return 1 if thickness <= 1 else 2 * ((thickness + 1) // 2) + 1
+
+
 def _blob(
     canvas: np.ndarray,
     alpha: np.ndarray,
@@ -317,8 +323,8 @@ def generate_scene(params: SceneParams) -> SyntheticScene:
     for hi in order:
         fu_i, e, theta, vellus, d_um = hairs[hi]
         d_px_ss = max(int(round(d_um / 1000 * ppm * ss)), 1)
-        d_px = d_px_ss / ss  # what is actually drawn
-        d_true = d_px / ppm * 1000
+        d_px = d_px_ss / ss  # the thickness asked of OpenCV
+        d_true = _drawn_width(d_px_ss) / ss / ppm * 1000  # what it actually draws
         colour = base_colour * rng.uniform(0.85, 1.12)
         opacity = rng.uniform(0.8, 0.95)
         if p.hair_colour == "grey" and rng.uniform() < p.pigmented_fraction_in_grey:

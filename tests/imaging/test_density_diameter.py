@@ -70,3 +70,16 @@ def test_nothing_measurable_gives_nan():
     )
     assert out.shape == (2,)
     assert np.isnan(out).all()
+
+
+def test_synthetic_truth_records_the_width_opencv_actually_draws():
+    # a thick LINE_8 polyline comes out wider than the thickness asked for (3 -> 5, 20 -> 21);
+    # the ground truth must be the drawn width, or every measurement looks too wide
+    from imaging.density.synthetic import _drawn_width
+
+    for thickness in (2, 3, 4, 9, 20):
+        img = np.zeros((300, 1200), np.uint8)
+        pts = (np.array([[100, 100], [1100, 200]]) * 8).reshape(-1, 1, 2).astype(np.int32)
+        cv2.polylines(img, [pts], False, 255, thickness, cv2.LINE_8, 3)
+        drawn = (img > 0).sum() / np.hypot(1000, 100)
+        assert abs(drawn - _drawn_width(thickness)) < 0.4
