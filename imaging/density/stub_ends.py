@@ -28,8 +28,10 @@ FLOW_SIGMA_MM = 1.0  # the hair stream is consistent over a few millimetres; nea
 FORK_ARMS_COS = np.cos(np.deg2rad(60.0))  # stubs of one opening diverge by tens of degrees
 FORK_TRUNK_COS = np.cos(np.deg2rad(45.0))  # the trunk runs back against the arms
 DIRECTION_SPAN_MM = 0.15  # stretch of skeleton that gives an end's direction
-CORNER_SPAN_MM = 0.2  # arms measured over about two shaft widths... of a stiff shaft
-CORNER_TURN_DEG = 60.0  # a stub bends by a few degrees at most over that span
+# radius of the ring a bend is read off: far enough out that the arms of a V of stubs (tens of
+# degrees apart) cross it separately, within the length of the shortest stubs (~0.25 mm)
+CORNER_SPAN_MM = 0.2
+CORNER_TURN_DEG = 60.0  # a stiff stub bends by a few degrees at most over that radius
 TRUNK_COS = np.cos(np.deg2rad(50.0))  # a fork's arm and its trunk run roughly in line
 FADE_CONTRAST = 0.15  # difference of end fullness that decides a stub's direction alone
 OWN_FADE_WEIGHT = 0.3  # a tie-breaker where no fork is near: the shape of an end is subtle
@@ -324,35 +326,13 @@ def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: fl
     return mean_at((0.0, 0.02, 0.04)) / np.maximum(plateau, 1e-6)
 
 
-def trace_stubs(
-    skel: np.ndarray,
-    lab: np.ndarray,
-    ppm: float,
-    width_px: float,
-    contrast: np.ndarray | None = None,
-) -> StubPaths:
-    """Every stub of the skeleton ``skel`` of the stubs' mask (labelled ``lab``) as a path from
-    its exit to its cut end (see module doc).
+def _chains(br, node: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Branches joined through junctions into paths: (path id per branch, open ends a, b).
 
-    A stub counts when its cut end is a real free end (a path cut off at a junction is the
-    shared root of a fork, not a hair) and its exit is not on the frame (the hair then leaves
-    the scalp outside the photo: it is counted where it leaves the scalp, not where it is seen).
+    Ends are numbered 2 * branch + side; only paths with exactly two open ends (chains) are
+    returned, loops and knots without two ends are left out.
     """
-    br, xy, node, typ, u, bends = _stub_graph(skel, ppm, width_px)
     n = br.n
-    z2 = np.zeros((0, 2))
-    if n == 0:
-        return StubPaths(z2, z2, np.zeros(0, np.int64), np.zeros(0, bool))
-    h, w = lab.shape
-    out = -u
-    xi = np.clip(np.round(xy[..., 0]).astype(np.int64), 0, w - 1)
-    yi = np.clip(np.round(xy[..., 1]).astype(np.int64), 0, h - 1)
-    end_blob = lab[yi, xi].astype(np.int64)  # (n, 2)
-    forks = _fork_votes(node, u, xy)
-    votes = (np.vstack([forks[0], bends[0]]), np.vstack([forks[1], bends[1]]))
-    trunk = np.zeros(n, bool)
-    trunk[forks[2]] = True
-
     active = ~br.loop
     pairs = _pair_through_junctions(node, u, active)
     path = _union_find(n, pairs // 2)
@@ -364,39 +344,80 @@ def trace_stubs(
     open_end, end_path = open_end[order], end_path[order]
     starts = np.flatnonzero(np.r_[True, np.diff(end_path) != 0])
     counts = np.diff(np.r_[starts, len(end_path)])
-    two = starts[counts == 2]  # chains; loops and tangles without two open ends are left out
-    a, b = open_end[two], open_end[two + 1]
-    t_f, xy_f, out_f, blob_f = typ.ravel(), xy.reshape(-1, 2), out.reshape(-1, 2), end_blob.ravel()
+    two = starts[counts == 2]
+    return path, open_end[two], open_end[two + 1]
+
+
+def _stream_at_paths(
+    votes: tuple[np.ndarray, np.ndarray],
+    contrast: np.ndarray | None,
+    xy_a: np.ndarray,
+    xy_b: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+    both_free: np.ndarray,
+    ppm: float,
+) -> np.ndarray:
+    """Exit-to-cut direction per path: the forks' stream where it lies, and as a tie-breaker
+    its own ends (a blunt cut end against a shaft fading in from under the skin at its exit)."""
+    f = _hair_stream(*votes, 0.5 * (xy_a + xy_b), ppm)
+    if contrast is None:
+        return f
+    fa = _end_fullness(contrast, xy_a, out_a, ppm)
+    fb = _end_fullness(contrast, xy_b, out_b, ppm)
+    ab = xy_b - xy_a
+    ab /= np.maximum(np.linalg.norm(ab, axis=1), 1e-9)[:, None]
+    own = np.clip((fb - fa) / FADE_CONTRAST, -1.0, 1.0) * both_free  # + : b is the cut end
+    unit = f / np.maximum(np.linalg.norm(f, axis=1), 1e-9)[:, None]
+    return unit + OWN_FADE_WEIGHT * own[:, None] * ab
+
+
+def trace_stubs(
+    skel: np.ndarray,
+    lab: np.ndarray,
+    ppm: float,
+    width_px: float,
+    contrast: np.ndarray | None = None,
+) -> StubPaths:
+    """Every stub of the skeleton ``skel`` of the stubs' mask (labelled ``lab``) as a path from
+    its exit to its cut end (see module doc).
+
+    Every path with a free end is a stub, whichever end the stream makes its exit, and so is a
+    stub caught in a tangle (junctions at both ends) unless it is as short as a shallow
+    crossing's bridge; the bare trunk of a fork (the stubs' shared root, when neither arm runs
+    on into it) is not. A stub whose exit lies on the frame, directly or down its fork's
+    trunk, is not counted: the hair left the scalp outside the photo, and hairs are counted
+    where they leave the scalp, not where they are seen.
+    """
+    br, xy, node, typ, u, bends = _stub_graph(skel, ppm, width_px)
+    n = br.n
+    z2 = np.zeros((0, 2))
+    if n == 0:
+        return StubPaths(z2, z2, np.zeros(0, np.int64), np.zeros(0, bool))
+    h, w = lab.shape
+    xi = np.clip(np.round(xy[..., 0]).astype(np.int64), 0, w - 1)
+    yi = np.clip(np.round(xy[..., 1]).astype(np.int64), 0, h - 1)
+    blob_f = lab[yi, xi].astype(np.int64).ravel()
+    forks = _fork_votes(node, u, xy)
+    votes = (np.vstack([forks[0], bends[0]]), np.vstack([forks[1], bends[1]]))
+    trunk = np.zeros(n, bool)
+    trunk[forks[2]] = True
+
+    path, a, b = _chains(br, node, u)
+    t_f, xy_f, out_f = typ.ravel(), xy.reshape(-1, 2), -u.reshape(-1, 2)
     blob = np.maximum(blob_f[a], blob_f[b])
-    # the stream where the stub lies, and the stub's own ends: a blunt cut end against a shaft
-    # fading in from under the skin at its exit
-    f = _hair_stream(*votes, 0.5 * (xy_f[a] + xy_f[b]), ppm)
-    if contrast is not None:
-        fa = _end_fullness(contrast, xy_f[a], out_f[a], ppm)
-        fb = _end_fullness(contrast, xy_f[b], out_f[b], ppm)
-        ab = xy_f[b] - xy_f[a]
-        ab /= np.maximum(np.linalg.norm(ab, axis=1), 1e-9)[:, None]
-        both_free = (t_f[a] != END_NODE) & (t_f[b] != END_NODE)
-        own = np.clip((fb - fa) / FADE_CONTRAST, -1.0, 1.0) * both_free  # + : b is the cut end
-        f = (
-            f / np.maximum(np.linalg.norm(f, axis=1), 1e-9)[:, None]
-            + OWN_FADE_WEIGHT * own[:, None] * ab
-        )
+    both_free = (t_f[a] != END_NODE) & (t_f[b] != END_NODE)
+    f = _stream_at_paths(votes, contrast, xy_f[a], xy_f[b], out_f[a], out_f[b], both_free, ppm)
     along_a = (out_f[a] * f).sum(1)
     along_b = (out_f[b] * f).sum(1)
     # without any cue, a free end facing a junction end is the cut end (fans open outwards)
     a_is_cut = np.where(along_a != along_b, along_a > along_b, t_f[a] != END_NODE)
     cut = np.where(a_is_cut, a, b)
     ext = np.where(a_is_cut, b, a)
-    # where a fork's arm ends at the junction, its hair left the scalp at the trunk's end
     root = _root_of_forks(ext, path, node, u, f, t_f)
+
     plen = np.bincount(path, weights=br.length, minlength=n)[path[a // 2]]
-    # every path with a free end is a stub, whichever end the stream makes its exit, except
-    # the bare trunk of a fork (the stubs' shared root, when neither arm runs on into it)
-    n_branches = np.bincount(path, minlength=n)[path[a // 2]]
-    bare_trunk = (n_branches == 1) & trunk[a // 2]
-    # a stub caught in a tangle touches others at both ends; a short piece between two
-    # junctions is the bridge of a shallow crossing, not a stub
+    bare_trunk = (np.bincount(path, minlength=n)[path[a // 2]] == 1) & trunk[a // 2]
     enclosed = (t_f[cut] == END_NODE) & (t_f[ext] == END_NODE)
     counted = (
         (~enclosed | (plen >= MIN_ENCLOSED_MM * ppm))
