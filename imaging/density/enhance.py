@@ -68,13 +68,11 @@ def normalise_illumination(gray: np.ndarray, ppm: float) -> np.ndarray:
     return gray / bg
 
 
-def enhance(norm: np.ndarray, ppm: float) -> Enhanced:
-    """Black-hat and top-hat contrast maps of the normalised image."""
+def _hats(norm: np.ndarray, ppm: float, se: np.ndarray) -> Enhanced:
+    """Black-hat (dark lines) and top-hat (light lines) of ``norm`` with the element ``se``."""
     sm = cv2.GaussianBlur(norm, (0, 0), 0.7)
     # 16-bit fixed point (1/16384 of skin level) keeps the morphology on the fast integer path
     q = np.clip(sm * _Q, 0, 65535).astype(np.uint16)
-    k = int(round(STRUCTURING_MM * ppm)) | 1
-    se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     # the specular sheen along a shaft is a thin line of opposite polarity inside it: remove
     # details narrower than ~30 um (below any shaft we measure) before each transform
     ks = max(int(round(SHEEN_MM * ppm)) | 1, 3)
@@ -85,8 +83,13 @@ def enhance(norm: np.ndarray, ppm: float) -> Enhanced:
     bright = cv2.subtract(q_b, cv2.morphologyEx(q_b, cv2.MORPH_OPEN, se)).astype(np.float32)
     dark *= 1.0 / _Q
     bright *= 1.0 / _Q
-    noise = _noise_level(sm, dark, bright)
-    return Enhanced(dark=dark, bright=bright, noise=noise)
+    return Enhanced(dark=dark, bright=bright, noise=_noise_level(sm, dark, bright))
+
+
+def enhance(norm: np.ndarray, ppm: float) -> Enhanced:
+    """Black-hat and top-hat contrast maps of the normalised image."""
+    k = int(round(STRUCTURING_MM * ppm)) | 1
+    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
 
 
 def enhance_wide(norm: np.ndarray, ppm: float, size_mm: float) -> Enhanced:
@@ -95,19 +98,8 @@ def enhance_wide(norm: np.ndarray, ppm: float, size_mm: float) -> Enhanced:
     Used for clipped stubs: several stubs of one unit lying side by side form a blob wider than
     one shaft, and the contrast must cover its whole cross-section.
     """
-    sm = cv2.GaussianBlur(norm, (0, 0), 0.7)
-    q = np.clip(sm * _Q, 0, 65535).astype(np.uint16)
     k = int(round(size_mm * ppm)) | 1
-    se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    ks = max(int(round(SHEEN_MM * ppm)) | 1, 3)
-    small = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ks, ks))
-    q_d = cv2.morphologyEx(q, cv2.MORPH_OPEN, small)
-    q_b = cv2.morphologyEx(q, cv2.MORPH_CLOSE, small)
-    dark = cv2.subtract(cv2.morphologyEx(q_d, cv2.MORPH_CLOSE, se), q_d).astype(np.float32)
-    bright = cv2.subtract(q_b, cv2.morphologyEx(q_b, cv2.MORPH_OPEN, se)).astype(np.float32)
-    dark *= 1.0 / _Q
-    bright *= 1.0 / _Q
-    return Enhanced(dark=dark, bright=bright, noise=_noise_level(sm, dark, bright))
+    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
 
 
 def _noise_level(sm: np.ndarray, dark: np.ndarray, bright: np.ndarray) -> float:

@@ -358,8 +358,9 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
         polylines = [hh.polyline for hh in traced_hairs]
 
-    # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
+    # polylines in full-resolution pixels: the diameters' cross-sections and the overlay
     lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
+    # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
     d_full = measure_diameters_um(rgb, lines_full, ppm)
     diam = np.where(np.isfinite(d_full), d_full, diam)
 
@@ -371,8 +372,6 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
 
     hairs = []
     for i in range(n):
-        pl = np.asarray(polylines[i], float).reshape(-1, 2)
-        poly = (pl + 0.5) / np.array([sx, sy]) - 0.5 if len(pl) else pl
         d = float(diam[i]) if np.isfinite(diam[i]) else None
         hairs.append(
             DetectedHair(
@@ -380,7 +379,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
                 y=float(exits_full[i, 1]),
                 diameter_um=None if d is None else round(d, 1),
                 fu_index=int(labels[i]),
-                polyline=tuple(map(tuple, np.round(poly, 1).tolist())),
+                polyline=tuple(map(tuple, np.round(lines_full[i], 1).tolist())),
             )
         )
     units = []

@@ -262,15 +262,14 @@ def _pair_through_junctions(node: np.ndarray, u: np.ndarray, active: np.ndarray)
 
 
 def _root_of_forks(
-    ext: np.ndarray, path: np.ndarray, node: np.ndarray, u: np.ndarray, f: np.ndarray, t_f
+    ext: np.ndarray, path: np.ndarray, node: np.ndarray, u: np.ndarray, t_f: np.ndarray
 ) -> np.ndarray:
     """Follow exits that end at a junction down the fork's trunk to the unit's own exit.
 
     The arm of a fork that did not pair with the trunk ends at the junction; its hair left the
     scalp where the trunk ends (the unit's opening), which may also lie outside the frame.
-    ``ext``: exit end (2*branch+side) per path in path order; ``f``: stream per path.
+    ``ext``: exit end (2*branch+side) per path in path order.
     """
-    n_end = node.size
     exit_of_path = -np.ones(int(path.max()) + 1, np.int64)
     exit_of_path[path[ext // 2]] = ext
     node_f, uu = node.ravel(), u.reshape(-1, 2)
@@ -291,7 +290,7 @@ def _root_of_forks(
             if float(uu[trunk] @ uu[e]) > -TRUNK_COS:
                 break
             nxt = int(exit_of_path[path[trunk // 2]])
-            if nxt < 0 or nxt == e or nxt >= n_end:
+            if nxt < 0 or nxt == e:
                 break
             e = nxt
             if t_f[e] != END_NODE:
@@ -414,7 +413,7 @@ def trace_stubs(
     a_is_cut = np.where(along_a != along_b, along_a > along_b, t_f[a] != END_NODE)
     cut = np.where(a_is_cut, a, b)
     ext = np.where(a_is_cut, b, a)
-    root = _root_of_forks(ext, path, node, u, f, t_f)
+    root = _root_of_forks(ext, path, node, u, t_f)
 
     plen = np.bincount(path, weights=br.length, minlength=n)[path[a // 2]]
     bare_trunk = (np.bincount(path, minlength=n)[path[a // 2]] == 1) & trunk[a // 2]
@@ -477,7 +476,7 @@ def _split_chains(st: StubPaths, contrast: np.ndarray | None, ppm: float) -> Stu
     n_seg = np.where(st.counted, np.ceil(length / MAX_STUB_MM), 1).astype(np.int64)
     if (n_seg <= 1).all():
         return st
-    ex, cu, bl, co = [st.exit_xy], [st.cut_xy], [st.blob], [st.counted]
+    ex, cu, bl, co = [st.exit_xy], [st.cut_xy.copy()], [st.blob], [st.counted]
     for k in np.flatnonzero(n_seg > 1):
         e, c, m = st.exit_xy[k], st.cut_xy[k], int(n_seg[k])
         ts = np.linspace(0.0, 1.0, 64)
@@ -494,8 +493,7 @@ def _split_chains(st: StubPaths, contrast: np.ndarray | None, ppm: float) -> Stu
             near = np.abs(ts - j / m) <= 0.5 / m
             starts.append(line[np.flatnonzero(near)[np.argmin(prof[near])]])
         ends = starts + [c]
-        cu[0] = cu[0].copy()
-        cu[0][k] = starts[0]
+        cu[0][k] = starts[0]  # the first stub ends where the next begins
         ex.append(np.asarray(starts))
         cu.append(np.asarray(ends[1:]))
         bl.append(np.full(m - 1, st.blob[k]))
