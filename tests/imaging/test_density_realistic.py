@@ -105,6 +105,31 @@ def test_a_single_stub_takes_the_hair_stream_of_the_forks_around_it():
     assert exits[lone][0, 1] > 140 and cuts[lone][0, 1] < 80
 
 
+def _fork(mask: np.ndarray, opening, split, cut_ends) -> None:
+    """Stubs of one opening lying together for a stretch (the trunk), then diverging."""
+    import cv2
+
+    cv2.line(mask, opening, split, 1, 6)
+    for end in cut_ends:
+        cv2.line(mask, split, end, 1, 4)
+
+
+def test_one_misleading_fork_nearby_does_not_turn_a_stub_against_the_field_s_stream():
+    # at 60 px/mm: four units 2-6 mm away open upwards (exits below); ~1 mm from the lone
+    # stub a fork opens downwards (cut ends of two units touching look just like it). The
+    # stream of a scalp region holds across a phototrichogram's field: the many far forks
+    # outvote the one near
+    mask = np.zeros((260, 420), np.uint8)
+    for x in (40, 100, 160, 220):
+        _fork(mask, (x, 170), (x, 145), [(x - 15, 90), (x + 15, 88)])
+    _fork(mask, (320, 100), (320, 125), [(305, 180), (336, 185)])
+    _fan(mask, (385, 215), [(389, 140)])  # the lone stub
+    exits, cuts = _stubs(mask)
+    lone = np.abs(exits[:, 0] - 387) < 8
+    assert lone.sum() == 1
+    assert exits[lone][0, 1] > 195 and cuts[lone][0, 1] < 160
+
+
 def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
     # exit outside the photo: the hair counts where it leaves the scalp, not where it is seen
     base = dataclasses.replace(REAL, width=400, height=300, hair_density_per_cm2=1.0, seed=3)
