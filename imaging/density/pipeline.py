@@ -361,7 +361,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     # polylines in full-resolution pixels: the diameters' cross-sections and the overlay
     lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
-    d_full = measure_diameters_um(rgb, lines_full, ppm)
+    d_full = measure_diameters_um(rgb, lines_full, ppm, side_by_side=clipped)
     diam = np.where(np.isfinite(d_full), d_full, diam)
 
     n = len(exits)
