@@ -116,3 +116,15 @@ def test_stubs_side_by_side_measure_one_shaft_where_they_part():
     um = measure_diameters_um(img, [line], ppm, side_by_side=True)[0]
     true_um = 8.0 / ppm * 1000.0
     assert abs(um - true_um) / true_um < 0.10, (um, true_um)
+
+
+def test_summary_of_a_clipped_scene_leaves_out_hairs_not_measured_at_full_resolution():
+    from imaging.density.pipeline import _summary
+
+    diams = np.array([70.0] * 6 + [30.0, 30.0])
+    measured = np.array([True] * 6 + [False] * 2)
+    assert _summary(diams, measured)[0] == 70.0
+    # when most hairs could not be measured, the few that were are no sample: all count
+    few = np.array([True] * 2 + [False] * 6)
+    assert _summary(diams, few)[0] == diams.mean()
+    assert _summary(diams)[0] == diams.mean()
