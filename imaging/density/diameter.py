@@ -63,6 +63,15 @@ CORE_MM = 0.03
 # Neighbours and crossings only widen a profile: the hair's width is this low quantile of its
 # profiles' half-maximum widths (the median would follow the contaminated ones in dense mesh).
 WIDTH_QUANTILE = 0.25
+# Clipped stubs of one unit leave one opening side by side: one line serves them all and reads
+# their union until they part, then one shaft alone, often only near the cut end (less than a
+# quarter of the stations). One shaft keeps its width along a stub (anisotrichosis, DOMAIN.md
+# section 5, is > 20 % between hairs), so its readings agree within CLUSTER_TOL: the stub's
+# width is the lowest cluster of CLUSTER_MIN readings and CLUSTER_FRACTION of its clean ones
+# (a lone low reading is noise, not a shaft).
+CLUSTER_TOL = 0.12
+CLUSTER_MIN = 3
+CLUSTER_FRACTION = 0.15
 # A hair measuring this much above the scene's median is two shafts side by side along its
 # whole visible length (terminal shafts vary by +-20 %, the thickest ~1.9x the mean is rare).
 MAX_SCENE_RATIO = 1.6
@@ -220,15 +229,43 @@ def _group_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) ->
     return out
 
 
+def _low_cluster(
+    values: np.ndarray, groups: np.ndarray, n: int, tol: float, min_count: int, frac: float
+) -> np.ndarray:
+    """Per group, the median of its lowest cluster of values: the smallest v > 0 with at least
+    max(min_count, frac * group size) values in [v, v * (1 + tol)]; NaN where there is none."""
+    out = np.full(n, np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
+    need = np.maximum(min_count, np.ceil(frac * np.bincount(g, minlength=n)))[g]
+    # one sorted axis for all groups, each shifted past the previous one
+    shift = 4.0 * (float(np.abs(v).max()) * (1.0 + tol) + 1.0)
+    hi = np.searchsorted(g * shift + v, g * shift + np.maximum(v, 0.0) * (1.0 + tol), "right")
+    good = np.flatnonzero((v > 0) & (hi - np.arange(len(v)) >= need))
+    if not len(good):
+        return out
+    # sorted within each group: its first good value starts the lowest cluster
+    grp, pos = np.unique(g[good], return_index=True)
+    a = good[pos]
+    b = hi[a]
+    out[grp] = 0.5 * (v[a + (b - a - 1) // 2] + v[a + (b - a) // 2])
+    return out
+
+
 def measure_diameters_um(
     image: np.ndarray,
     centrelines: list[np.ndarray],
     pixels_per_mm: float,
+    side_by_side: bool = False,
 ) -> np.ndarray:
     """Per-hair shaft diameter in um (NaN where no clean stretch could be measured).
 
     ``image``: full-resolution grey (2-D, raw or illumination-normalised) or RGB (HxWx3);
     ``centrelines``: per hair an (n, 2) array of x, y full-resolution pixels along the shaft.
+    ``side_by_side``: lines that may run between shafts lying side by side over part of their
+    length (clipped stubs of one unit): the width is the lowest cluster of readings.
     """
     ppm = float(pixels_per_mm)
     n_h = len(centrelines)
@@ -327,7 +364,12 @@ def measure_diameters_um(
     ok = np.bincount(hid[cand], minlength=n_h) >= MIN_PROFILES
     if not ok.any():
         return out
-    width = _group_quantile(width_hm[cand], hid[cand], n_h, WIDTH_QUANTILE)[ok]
+    w_c, h_c = width_hm[cand], hid[cand]
+    width = _group_quantile(w_c, h_c, n_h, WIDTH_QUANTILE)
+    if side_by_side:
+        low = _low_cluster(w_c, h_c, n_h, CLUSTER_TOL, CLUSTER_MIN, CLUSTER_FRACTION)
+        width = np.where(np.isfinite(low), low, width)
+    width = width[ok]
     out[np.flatnonzero(ok)] = width / ppm * 1000.0
     med = np.nanmedian(out) if np.isfinite(out).sum() >= MIN_HAIRS_FOR_OUTLIERS else np.nan
     if np.isfinite(med):

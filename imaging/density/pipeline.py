@@ -59,6 +59,12 @@ NETWORK_EXTENT_RATIO = 1.5
 # most MAX_SHAFT_UM wide, thickened a little at the crossings (0.3 W + 0.5 px)
 NETWORK_MEAN_DEPTH = 0.3
 MERGE_RATIO = 1.7
+# Hairs measured at full resolution needed before the diameter summary leaves the others out
+# (see _summary): fewer make a mean noisier than the fallback's bias; and a third of the hairs
+# (on clipped scenes half to nine tenths of the stubs are measured; far fewer means the traced
+# lines are not on single shafts).
+MIN_MEASURED_HAIRS = 5
+MIN_MEASURED_FRACTION = 1.0 / 3.0
 # Clipped-scene test (DOMAIN.md section 7): stubs are < ~1.5 mm; a scene whose shaft area lies
 # mostly in components longer than 2 mm is long hair.
 LONG_SHAFT_MM = 2.0
@@ -269,8 +275,25 @@ def _multiplicity(widths: np.ndarray, paths: list[int]) -> np.ndarray:
     return np.clip(k, 1, 4).astype(np.int64)
 
 
-def _summary(diams: np.ndarray) -> tuple[float | None, float | None, float | None, float | None]:
+def _summary(
+    diams: np.ndarray, measured: np.ndarray | None = None
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """Mean, CV, thin and vellus fractions of the hairs' diameters.
+
+    ``measured``: hairs measured at full resolution. The working-resolution fallback is off by
+    ~25 % per hair (a shaft is ~4 px wide there) and biased by what made the full-resolution
+    measure fail (a stub too short for clean profiles, stubs side by side, a crossing). With
+    enough measured hairs (MIN_MEASURED_HAIRS, MIN_MEASURED_FRACTION) the summary is theirs
+    alone: those failures do not pick hairs by their diameter, so leaving them out costs
+    precision, not bias. When most hairs fail, the lines do not follow single shafts (a tangle,
+    long hair taken for stubs) and the measured few are no sample of the scene: all count.
+    """
     d = diams[np.isfinite(diams)]
+    if measured is not None:
+        m = measured & np.isfinite(diams)
+        n_m = int(np.count_nonzero(m))
+        if n_m >= MIN_MEASURED_HAIRS and n_m >= MIN_MEASURED_FRACTION * d.size:
+            d = diams[m]
     if d.size == 0:
         return None, None, None, None
     mean = float(d.mean())
@@ -361,7 +384,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     # polylines in full-resolution pixels: the diameters' cross-sections and the overlay
     lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
-    d_full = measure_diameters_um(rgb, lines_full, ppm)
+    d_full = measure_diameters_um(rgb, lines_full, ppm, side_by_side=clipped)
     diam = np.where(np.isfinite(d_full), d_full, diam)
 
     n = len(exits)
@@ -389,7 +412,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         units.append(FollicularUnit(float(c[0]), float(c[1]), tuple(int(m) for m in members)))
 
     area_cm2 = h * w / ppm**2 / 100.0
-    mean_d, cv_d, thin_f, vellus_f = _summary(diam)
+    mean_d, cv_d, thin_f, vellus_f = _summary(diam, np.isfinite(d_full) if clipped else None)
     sizes = np.bincount(labels, minlength=n_fu) if n else np.zeros(0)
     return DensityResult(
         hair_count=n,

@@ -83,3 +83,42 @@ def test_synthetic_truth_records_the_width_opencv_actually_draws():
         cv2.polylines(img, [pts], False, 255, thickness, cv2.LINE_8, 3)
         drawn = (img > 0).sum() / np.hypot(1000, 100)
         assert abs(drawn - _drawn_width(thickness)) < 0.4
+
+
+def test_a_stub_s_width_is_its_lowest_agreeing_readings_not_its_low_quantile():
+    # one line serves two stubs of one opening: 15 readings of their union (~140 um), 4 of
+    # one shaft alone where they part (~68 um), one stray low reading (a crossing's shadow)
+    from imaging.density.diameter import (
+        CLUSTER_FRACTION,
+        CLUSTER_MIN,
+        CLUSTER_TOL,
+        WIDTH_QUANTILE,
+        _group_quantile,
+        _low_cluster,
+    )
+
+    readings = np.array([30.0, 66.0, 67.5, 68.0, 69.5] + list(np.linspace(136.0, 146.0, 15)))
+    groups = np.zeros(readings.size, np.int64)
+    width = _low_cluster(readings, groups, 1, CLUSTER_TOL, CLUSTER_MIN, CLUSTER_FRACTION)[0]
+    assert 66.0 <= width <= 69.5
+    # the low quantile alone lands on the union of the two
+    assert _group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] > 100.0
+
+
+def test_a_line_with_no_agreeing_readings_has_no_cluster_width():
+    from imaging.density.diameter import _low_cluster
+
+    width = _low_cluster(np.array([40.0, 80.0, 160.0]), np.zeros(3, np.int64), 1, 0.12, 3, 0.15)
+    assert np.isnan(width[0])
+
+
+def test_summary_of_a_clipped_scene_leaves_out_hairs_not_measured_at_full_resolution():
+    from imaging.density.pipeline import _summary
+
+    diams = np.array([70.0] * 6 + [30.0, 30.0])
+    measured = np.array([True] * 6 + [False] * 2)
+    assert _summary(diams, measured)[0] == 70.0
+    # when most hairs could not be measured, the few that were are no sample: all count
+    few = np.array([True] * 2 + [False] * 6)
+    assert _summary(diams, few)[0] == diams.mean()
+    assert _summary(diams)[0] == diams.mean()
