@@ -68,8 +68,12 @@ def normalise_illumination(gray: np.ndarray, ppm: float) -> np.ndarray:
     return gray / bg
 
 
-def _hats(norm: np.ndarray, ppm: float, se: np.ndarray) -> Enhanced:
-    """Black-hat (dark lines) and top-hat (light lines) of ``norm`` with the element ``se``."""
+def _hats(norm: np.ndarray, ppm: float, se: np.ndarray, skin: np.ndarray | None = None) -> Enhanced:
+    """Black-hat (dark lines) and top-hat (light lines) of ``norm`` with the element ``se``.
+
+    ``skin``: where the photo shows scalp (the noise is measured there only; a lens frame
+    painted flat would otherwise pass for noiseless skin and lower every threshold).
+    """
     sm = cv2.GaussianBlur(norm, (0, 0), 0.7)
     # 16-bit fixed point (1/16384 of skin level) keeps the morphology on the fast integer path
     q = np.clip(sm * _Q, 0, 65535).astype(np.uint16)
@@ -83,26 +87,30 @@ def _hats(norm: np.ndarray, ppm: float, se: np.ndarray) -> Enhanced:
     bright = cv2.subtract(q_b, cv2.morphologyEx(q_b, cv2.MORPH_OPEN, se)).astype(np.float32)
     dark *= 1.0 / _Q
     bright *= 1.0 / _Q
-    return Enhanced(dark=dark, bright=bright, noise=_noise_level(sm, dark, bright))
+    return Enhanced(dark=dark, bright=bright, noise=_noise_level(sm, dark, bright, skin))
 
 
-def enhance(norm: np.ndarray, ppm: float) -> Enhanced:
+def enhance(norm: np.ndarray, ppm: float, skin: np.ndarray | None = None) -> Enhanced:
     """Black-hat and top-hat contrast maps of the normalised image."""
     k = int(round(STRUCTURING_MM * ppm)) | 1
-    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)), skin)
 
 
-def enhance_wide(norm: np.ndarray, ppm: float, size_mm: float) -> Enhanced:
+def enhance_wide(
+    norm: np.ndarray, ppm: float, size_mm: float, skin: np.ndarray | None = None
+) -> Enhanced:
     """Black-hat/top-hat with a square element ``size_mm`` wide (separable, fast).
 
     Used for clipped stubs: several stubs of one unit lying side by side form a blob wider than
     one shaft, and the contrast must cover its whole cross-section.
     """
     k = int(round(size_mm * ppm)) | 1
-    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return _hats(norm, ppm, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)), skin)
 
 
-def _noise_level(sm: np.ndarray, dark: np.ndarray, bright: np.ndarray) -> float:
+def _noise_level(
+    sm: np.ndarray, dark: np.ndarray, bright: np.ndarray, skin: np.ndarray | None = None
+) -> float:
     """Robust pixel noise from the residual to a 3x3 mean, measured on bare skin only.
 
     Pixels on a shaft (any black-hat/top-hat response above the visibility floor) are left
@@ -113,10 +121,13 @@ def _noise_level(sm: np.ndarray, dark: np.ndarray, bright: np.ndarray) -> float:
     resid = sub - cv2.blur(sub, (3, 3))
     resp = np.maximum(dark[::2, ::2], bright[::2, ::2])
     flat = resp < MIN_CONTRAST_LOW
+    if skin is not None:
+        flat &= skin[::2, ::2]
     if flat.sum() < 0.05 * flat.size:
         # long hair covering nearly all the skin: the least structured tenth of the image is
         # still the best estimate of bare skin (all pixels would measure shaft edges)
-        flat = resp <= np.percentile(resp, 10)
+        inside = np.ones_like(resp, bool) if skin is None else skin[::2, ::2]
+        flat = inside & (resp <= np.percentile(resp[inside], 10))
     resid = resid[flat]
     return float(1.4826 * np.median(np.abs(resid - np.median(resid)))) * 1.6 + 1e-4
 

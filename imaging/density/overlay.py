@@ -12,6 +12,7 @@ MAX_SIDE_PX = 2048
 FU_COLOURS = {1: (0, 159, 230), 2: (115, 158, 0), 3: (167, 121, 204), 4: (0, 94, 213)}
 SHAFT_COLOUR = (240, 200, 40)
 EXIT_COLOUR = (255, 255, 255)
+REGION_COLOUR = (255, 255, 255)
 
 
 def render_overlay(rgb: np.ndarray, result: DensityResult) -> bytes:
@@ -30,10 +31,15 @@ def render_overlay(rgb: np.ndarray, result: DensityResult) -> bytes:
     oh, ow = img.shape[:2]
     lw = max(1, int(round(max(oh, ow) / 900)))
     px_per_mm_out = None
-    if result.analyzed_area_cm2 > 0:
+    if result.pixels_per_mm:
+        px_per_mm_out = s * result.pixels_per_mm
+    elif result.analyzed_area_cm2 > 0:
         px_per_mm_out = s * np.sqrt(h * w / (result.analyzed_area_cm2 * 100.0))
     shift = 3
     f = float(1 << shift)
+    if len(result.counting_region) >= 3:  # the area counted in, when not the whole photo
+        pts = np.round(np.asarray(result.counting_region) * s * f).astype(np.int32)
+        cv2.polylines(img, [pts.reshape(-1, 1, 2)], True, REGION_COLOUR, lw, cv2.LINE_AA, shift)
     for hair in result.hairs:
         if len(hair.polyline) >= 2:
             pts = np.round(np.asarray(hair.polyline) * s * f).astype(np.int32).reshape(-1, 1, 2)

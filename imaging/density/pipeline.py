@@ -41,6 +41,7 @@ from .enhance import (
 )
 from .errors import CalibrationRejected
 from .exits import trace
+from .field import field_of_view, fill_frame
 from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
 from .ridges import centrelines
@@ -102,6 +103,36 @@ def _check_calibration(pixels_per_mm: float | None, h: int, w: int) -> float:
             "is needed for a density figure.",
         )
     return ppm
+
+
+def _counted_area_mm2(fov, h: int, w: int, sx: float, sy: float, ppm: float) -> float:
+    """Skin area in which hairs are counted: the photo, or its field of view less the guard."""
+    if fov is None:
+        return h * w / ppm**2
+    return float(fov.counted.sum()) / (sx * sy) / ppm**2
+
+
+def _outline(fov, sx: float, sy: float) -> tuple[tuple[float, float], ...]:
+    """Outline of the counted area in full-resolution pixels (empty: the whole photo)."""
+    if fov is None:
+        return ()
+    contours, _ = cv2.findContours(
+        fov.counted.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    c = max(contours, key=cv2.contourArea)
+    c = cv2.approxPolyDP(c, 1.0, True).reshape(-1, 2).astype(float)
+    full = (c + 0.5) / np.array([sx, sy]) - 0.5
+    return tuple(map(tuple, np.round(full, 1).tolist()))
+
+
+def _check_field(fov, sx: float, sy: float, ppm: float) -> None:
+    area_mm2 = float(fov.counted.sum()) / (sx * sy) / ppm**2
+    if area_mm2 < MIN_AREA_MM2:
+        raise CalibrationRejected(
+            "area_too_small",
+            f"The lens's field of view shows only {area_mm2:.2f} mm2 of scalp; at least "
+            f"{MIN_AREA_MM2:g} mm2 is needed for a density figure.",
+        )
 
 
 def _as_rgb(rgb: np.ndarray) -> np.ndarray:
@@ -232,7 +263,7 @@ def _fill_slits(mask: np.ndarray, ppm: float) -> np.ndarray:
     return m8.astype(bool)
 
 
-def looks_clipped(mask: np.ndarray, ppm: float) -> bool:
+def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> bool:
     """Phototrichogram or long hair, from the physical length of the detected shafts.
 
     Clipped stubs are ~0.2-1.5 mm long (DOMAIN.md section 7: clipped to ~0.5 mm, growing
@@ -253,7 +284,8 @@ def looks_clipped(mask: np.ndarray, ppm: float) -> bool:
         return True
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
         return False
-    line_mm_per_mm2 = float(thin(mask).sum()) / ppm / (mask.size / ppm**2)
+    skin_mm2 = (mask.size if skin_px is None else skin_px) / ppm**2
+    line_mm_per_mm2 = float(thin(mask).sum()) / ppm / skin_mm2
     return line_mm_per_mm2 < MAX_CLIPPED_LINE_DENSITY
 
 
@@ -318,9 +350,15 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     hw, ww = gray.shape
     sx, sy = ww / w, hw / h
     ppm_w = ppm * 0.5 * (sx + sy)
+    fov = field_of_view(gray, ppm_w)
+    if fov is not None:
+        _check_field(fov, sx, sy, ppm)
+        gray = fill_frame(gray, fov)
+    skin_px = None if fov is None else int(fov.in_view.sum())
 
     norm = normalise_illumination(gray, ppm_w)
-    enh = enhance(norm, ppm_w)
+    skin = None if fov is None else fov.in_view
+    enh = enhance(norm, ppm_w, skin)
     raw = segment(enh.dark, enh.noise, ppm_w), segment(enh.bright, enh.noise, ppm_w)
     polarities = _segment_polarities(enh, ppm_w, raw=raw)
     if clipped is not True:
@@ -330,8 +368,8 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         if clipped is None:
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
-            clipped = looks_clipped(plain, ppm_w) and (
-                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w)
+            clipped = looks_clipped(plain, ppm_w, skin_px) and (
+                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin_px)
             )
         if not clipped:
             polarities = long_polarities
@@ -339,7 +377,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     mask, contrast = _combine(enh, dark_mask, bright_mask)
 
     if clipped:
-        wide = enhance_wide(norm, ppm_w, STUB_ELEMENT_MM)
+        wide = enhance_wide(norm, ppm_w, STUB_ELEMENT_MM, skin)
         _, contrast_w = _segment_both(wide, ppm_w)
         mask_w = _fill_slits(mask, ppm_w)
         st = count_stubs(mask_w, contrast_w, ppm_w)
@@ -351,6 +389,8 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         # follows the merged network instead); trace's mask is the shaft mask within a few
         # pixels of a centreline, so isolated ridge fragments form components of their own
         flat = np.maximum(enh.dark, enh.bright) < MIN_CONTRAST_LOW
+        if skin is not None:
+            flat &= skin
         rid = centrelines(norm, ppm_w, dark_mask, bright_mask, flat)
         skel = rid.centre
         sk8 = skel.astype(np.uint8)
@@ -381,6 +421,12 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
         polylines = [hh.polyline for hh in traced_hairs]
 
+    if fov is not None:  # hairs are counted where they leave the scalp inside the field
+        xi = np.clip(np.round(exits[:, 0]).astype(np.int64), 0, ww - 1)
+        yi = np.clip(np.round(exits[:, 1]).astype(np.int64), 0, hw - 1)
+        keep = fov.counted[yi, xi]
+        exits, diam = exits[keep], diam[keep]
+        polylines = [pl for pl, k in zip(polylines, keep, strict=True) if k]
     # polylines in full-resolution pixels: the diameters' cross-sections and the overlay
     lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
@@ -411,7 +457,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         c = exits_full[members].mean(0)
         units.append(FollicularUnit(float(c[0]), float(c[1]), tuple(int(m) for m in members)))
 
-    area_cm2 = h * w / ppm**2 / 100.0
+    area_cm2 = _counted_area_mm2(fov, h, w, sx, sy, ppm) / 100.0
     mean_d, cv_d, thin_f, vellus_f = _summary(diam, np.isfinite(d_full) if clipped else None)
     sizes = np.bincount(labels, minlength=n_fu) if n else np.zeros(0)
     return DensityResult(
@@ -431,4 +477,6 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         clipped=bool(clipped),
         hairs=hairs,
         follicular_units=units,
+        counting_region=_outline(fov, sx, sy),
+        pixels_per_mm=ppm,
     )

@@ -70,6 +70,10 @@ class DensityResult:
     clipped: bool = True
     hairs: list[DetectedHair] = field(default_factory=list, repr=False)
     follicular_units: list[FollicularUnit] = field(default_factory=list, repr=False)
+    # outline (pixels of the analysed image) of the area hairs were counted in, when that is
+    # not the whole photo (a round lens's field of view, less its guard zone)
+    counting_region: tuple[Point, ...] = field(default=(), repr=False)
+    pixels_per_mm: float | None = None
 
     def as_dict(self) -> dict:
         """Scalar figures only, ready for JSON; detections are stored separately if at all."""
