@@ -165,3 +165,15 @@ def test_dense_black_mesh_is_long_hair_not_its_skin_gaps():
     )
     res = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm)
     assert res.clipped is False
+
+
+def test_parted_stubs_hide_at_most_two_more_stubs_beside_them():
+    # two traced (parted) stubs: their blob's widest slices cross them obliquely with skin
+    # between, so a width reading of six shafts means at most two more lie unresolved (a unit
+    # holds up to four hairs)
+    from imaging.density.stubs import width_count_beside_paths
+
+    assert width_count_beside_paths(6, 2) == 4
+    assert width_count_beside_paths(2, 2) == 2
+    # one traced path: stubs side by side never parted, the width alone counts them
+    assert width_count_beside_paths(4, 1) == 4
