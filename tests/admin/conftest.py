@@ -139,3 +139,21 @@ def recovery(cast):
     cast.patient_a.refresh_from_db()
     cast.photo_a = photo
     return cast
+
+
+@pytest.fixture(scope="session")
+def _live_server_sessions_closed(django_db_setup, django_db_blocker):
+    """After the browser tests, end the database sessions the live server's request threads
+    left open: pytest-django's threaded live server does not close them (pytest-django issue
+    #429), and PostgreSQL refuses to drop a test database still in use (a teardown warning)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -20,7 +20,12 @@ from tests.live_worker import flushable_test_database  # noqa: F401  (fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # set up before, so torn down after, the session-wide live server
+    pytest.mark.usefixtures("_live_server_sessions_closed"),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
