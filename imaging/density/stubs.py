@@ -21,7 +21,12 @@ import numpy as np
 from .skeleton import thin
 from .stub_ends import trace_stubs
 
-MIN_STUB_LENGTH_MM = 0.15  # shorter blobs are dots, scales or noise (stubs ~0.25-1.5 mm)
+# A phototrichogram's stubs are clipped to ~0.5 mm and regrow (DOMAIN.md section 7): none is
+# much shorter than ~0.3 mm in view. The blob's extent (grown by a pixel, blurred edges) reads
+# ~0.1 mm longer than the shaft, so this drops blobs under ~0.2 mm: the rims of yellow dots,
+# corners and edges of scales, glare fragments, pieces of a shaft split off its own blob. On
+# sparse scalps they were a fifth of the hairs counted (benchmark at 40 hairs/cm2).
+MIN_STUB_LENGTH_MM = 0.3
 MIN_COHERENCE = 0.4  # gradient-orientation coherence: dots/rings ~0-0.25, stubs 0.5-0.9
 MIN_ELONGATION = 1.2  # length / mean width
 # so elongated a blob is a line whatever its gradients say (a faint shaft on mottled skin)

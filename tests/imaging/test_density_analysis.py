@@ -214,3 +214,18 @@ def test_too_small_an_area_is_rejected():
 
 def test_result_type_is_density_result(clipped_result):
     assert isinstance(clipped_result, DensityResult)
+
+
+def test_dashes_shorter_than_any_clipped_stub_are_not_hairs():
+    # stubs are clipped to ~0.5 mm and regrow: a 0.15 mm dark dash is a speck or a fragment
+    ppm = 120.0
+    img = np.full((480, 640, 3), (214, 180, 160), np.uint8)
+    import cv2
+
+    for x in range(80, 560, 80):  # 0.15 mm dashes (cap to cap), 0.07 mm wide
+        cv2.line(img, (x, 120), (x + 10, 121), (40, 30, 28), 8, cv2.LINE_AA)
+    for x in (120, 320, 520):  # 0.6 mm stubs
+        cv2.line(img, (x, 380), (x + 10, 308), (40, 30, 28), 8, cv2.LINE_AA)
+    result = analyze(img, pixels_per_mm=ppm, clipped=True)
+    assert result.hair_count == 3
+    assert all(h.y > 250 for h in result.hairs)
