@@ -8,19 +8,10 @@ import numpy as np
 import pytest
 
 from imaging.density import ALGORITHM_VERSION, CalibrationRejected, DensityResult, analyze
-from imaging.density.synthetic import SceneParams, generate_scene
+from imaging.density.synthetic import generate_scene
+from tests.imaging.scenes import CLIPPED_SCENE
 
-BASE = SceneParams(
-    width=800,
-    height=600,
-    pixels_per_mm=110.0,
-    clipped=True,
-    hair_density_per_cm2=160.0,
-    hairs_per_fu_weights=(0.6, 0.3, 0.1),
-    skin_tone=0.15,
-    hair_colour="black",
-    seed=11,
-)
+BASE = CLIPPED_SCENE
 
 
 @pytest.fixture(scope="module")
