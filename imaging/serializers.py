@@ -67,6 +67,12 @@ class PhotoUploadSerializer(serializers.Serializer):
         return value
 
 
+ANALYZED_AREA_HELP = (
+    "Skin area the hairs were counted in: the whole photo, or the field of view of a round "
+    "lens less a 0.2 mm guard band at its edge (outlined on the overlay)."
+)
+
+
 class AnalysisFiguresSerializer(serializers.Serializer):
     hair_count = serializers.IntegerField()
     follicular_unit_count = serializers.IntegerField()
@@ -82,7 +88,7 @@ class AnalysisFiguresSerializer(serializers.Serializer):
     vellus_hair_fraction = serializers.FloatField(
         allow_null=True, help_text="Share of shafts of 40 um or less."
     )
-    analyzed_area_cm2 = serializers.FloatField()
+    analyzed_area_cm2 = serializers.FloatField(help_text=ANALYZED_AREA_HELP)
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -127,6 +133,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
             "correction",
         ]
         read_only_fields = fields
+        extra_kwargs = {"analyzed_area_cm2": {"help_text": ANALYZED_AREA_HELP}}
 
     def to_representation(self, instance: Analysis) -> dict:
         data = super().to_representation(instance)
