@@ -122,3 +122,38 @@ def test_summary_of_a_clipped_scene_leaves_out_hairs_not_measured_at_full_resolu
     few = np.array([True] * 2 + [False] * 6)
     assert _summary(diams, few)[0] == diams.mean()
     assert _summary(diams)[0] == diams.mean()
+
+
+def _shiny_shaft(width_px: float, skin, body, *, sheen: float = 0.17, blur: float = 0.8):
+    """RGB: a straight shaft of colour ``body`` on ``skin`` whose middle ~30 % carries a
+    specular sheen (a highlight of the light's colour, white), as hair shows under a
+    dermatoscope."""
+    img, line, d, n = _bar_image(width_px, dark=True, blur=1e-3)
+    cov = (190.0 - img) / (190.0 - 40.0) / 0.9  # 0..1 shaft coverage
+    core, _, _, _ = _bar_image(0.3 * width_px, dark=True, blur=1e-3)
+    core_cov = (190.0 - core) / (190.0 - 40.0) / 0.9
+    skin, body = np.asarray(skin, np.float32), np.asarray(body, np.float32)
+    rgb = skin * (1 - cov[..., None]) + body * cov[..., None]
+    rgb = rgb + sheen * core_cov[..., None] * (255.0 - rgb)
+    rgb = cv2.GaussianBlur(rgb.astype(np.float32), (0, 0), blur)
+    return np.clip(rgb, 0, 255).astype(np.uint8), line
+
+
+def test_a_dark_shaft_whose_sheen_is_brighter_than_the_skin_is_measured_whole():
+    # brown on very dark skin: the body is a little darker than the skin, the specular core
+    # brighter; measuring the light line would read the core (~30 % of the width)
+    for width_px in (8.0, 11.0):
+        img, line = _shiny_shaft(width_px, (95, 66, 52), (78, 50, 37), sheen=0.2)
+        um = measure_diameters_um(img, [line], 120.0)[0]
+        true_um = width_px / 120.0 * 1000.0
+        assert abs(um - true_um) / true_um < 0.10, (width_px, um, true_um)
+
+
+def test_a_shaft_as_bright_as_the_skin_is_measured_by_its_colour():
+    # blond on medium skin: about the skin's green + blue grey, yellower; only the sheen shows
+    # in the grey
+    for width_px in (7.0, 10.0):
+        img, line = _shiny_shaft(width_px, (165, 133, 117), (186, 152, 100))
+        um = measure_diameters_um(img, [line], 120.0)[0]
+        true_um = width_px / 120.0 * 1000.0
+        assert abs(um - true_um) / true_um < 0.10, (width_px, um, true_um)
