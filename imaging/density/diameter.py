@@ -70,6 +70,10 @@ SHEEN_FLANK_RATIO = 0.25
 # ... and when the line is brighter than the skin by at least this fraction (a highlight, not
 # the skin gap between two dark shafts, which is at skin level give or take its texture).
 SHEEN_MIN_LIGHT = 0.04
+# A light line narrower than this fraction of the scene's dark shafts with a bright specular core
+# is one more such core, around a shaft of the skin's brightness (a core is about a third of its
+# shaft; a light shaft of another colour, e.g. a grey terminal hair, is not that narrow).
+BARE_CORE_RATIO = 0.5
 # Profile samples across (odd, centre sample on the line).
 N_SAMPLES = 61
 # A profile is not on the shaft when its peak is below half the hair's typical peak (gap,
@@ -278,6 +282,18 @@ def _bridge_core(y: np.ndarray, t: np.ndarray, reach: float, rows_sel: np.ndarra
     j = np.arange(len(t))[None, :]
     fill = rows_sel[:, None] & (j >= il[:, None]) & (j <= ir[:, None])
     return np.where(fill, np.maximum(y, np.minimum(yl, yr)[:, None]), y).astype(np.float32)
+
+
+def _drop_bare_cores(out: np.ndarray, sheen_hair: np.ndarray, light_line: np.ndarray):
+    """Where the scene's shafts are dark with a specular core brighter than the skin (enough
+    measured ones), a light line narrower than BARE_CORE_RATIO of their median width is such a
+    core whose shaft has the skin's brightness (the same pigment a shade lighter): the shaft is
+    invisible, the line is not its width (NaN)."""
+    if np.count_nonzero(sheen_hair) < MIN_HAIRS_FOR_OUTLIERS:
+        return out
+    ref = float(np.median(out[sheen_hair]))
+    bare = light_line & (out < BARE_CORE_RATIO * ref)
+    return np.where(bare, np.nan, out)
 
 
 def _skin(prof: np.ndarray, outer_l: np.ndarray, outer_r: np.ndarray, pol: np.ndarray):
@@ -497,7 +513,8 @@ def measure_diameters_um(
     # a dark shaft whose specular core is brighter than the skin splits into two flanks at half
     # maximum: where the hair shows that pattern (as in pass 1), bridge the core between them
     sheen = _sheen_core(y, t, SHEEN_FLANK_MM * ppm / dt) & (pol > 0) & ~use
-    y = _bridge_core(y, t, SHEEN_FLANK_MM * ppm / dt, sheen & _most_of_hair(sheen, hid, n_h)[hid])
+    sheen_hair = _most_of_hair(sheen, hid, n_h)
+    y = _bridge_core(y, t, SHEEN_FLANK_MM * ppm / dt, sheen & sheen_hair[hid])
     # fill the specular core's dip (a closing narrower than any measured shaft)
     kc = max(int(round(CORE_MM * ppm / dt)) | 1, 3)
     y = cv2.morphologyEx(y, cv2.MORPH_CLOSE, np.ones((1, kc), np.uint8))
@@ -525,6 +542,9 @@ def measure_diameters_um(
         width = np.where(np.isfinite(low), low, width)
     width = width[ok]
     out[np.flatnonzero(ok)] = width / ppm * 1000.0
+    light_line = np.zeros(n_h, bool)
+    light_line[hid] = (pol < 0) & ~use
+    out = _drop_bare_cores(out, sheen_hair & np.isfinite(out), light_line)
     med = np.nanmedian(out) if np.isfinite(out).sum() >= MIN_HAIRS_FOR_OUTLIERS else np.nan
     if np.isfinite(med):
         out[out > MAX_SCENE_RATIO * med] = np.nan
