@@ -63,7 +63,7 @@ MIN_BODY_CONTRAST = 3.0
 # (for a dark shaft on any skin, and a thin one whose band is mostly skin, the grey is kept).
 COLOUR_GAIN = 1.5
 # A light line is the specular core of a dark shaft when, within this distance either side
-# (the flank of the thickest shafts, ~130 um, DOMAIN.md section 5, beside its core), both sides
+# (the flank of the thickest shafts, ~130 um as for PROFILE_MM, beside its core), both sides
 # are darker than the skin by at least this fraction of the line's own brightness above it.
 SHEEN_FLANK_MM = 0.05
 SHEEN_FLANK_RATIO = 0.25
