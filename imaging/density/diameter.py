@@ -51,6 +51,29 @@ SKIN_INNER_MM = 0.1
 # Smoothing of the profile for the polarity vote: wider than the specular core, which on dark
 # skin can be brighter than the skin beside a black shaft.
 POLARITY_SMOOTH_MM = 0.015
+# The shaft's body (for its colour): this band either side of the centre line, off the specular
+# core (about a quarter to a third of the width) yet inside any terminal shaft (>= 40 um,
+# DOMAIN.md section 5).
+FLANK_MM = (0.016, 0.026)
+# A hair's body must differ from the skin by at least this much (grey levels, RGB length) to be
+# measured along its colour direction; less is noise and the green + blue grey is kept.
+MIN_BODY_CONTRAST = 3.0
+# ... and the grey must see the hair by its core rather than its body: the body's colour
+# contrast and the core's grey contrast both exceed the body's grey contrast by this factor
+# (for a dark shaft on any skin, and a thin one whose band is mostly skin, the grey is kept).
+COLOUR_GAIN = 1.5
+# A light line is the specular core of a dark shaft when, within this distance either side
+# (the flank of the thickest shafts, ~130 um as for PROFILE_MM, beside its core), both sides
+# are darker than the skin by at least this fraction of the line's own brightness above it.
+SHEEN_FLANK_MM = 0.05
+SHEEN_FLANK_RATIO = 0.25
+# ... and when the line is brighter than the skin by at least this fraction (a highlight, not
+# the skin gap between two dark shafts, which is at skin level give or take its texture).
+SHEEN_MIN_LIGHT = 0.04
+# A light line narrower than this fraction of the scene's dark shafts with a bright specular core
+# is one more such core, around a shaft of the skin's brightness (a core is about a third of its
+# shaft; a light shaft of another colour, e.g. a grey terminal hair, is not that narrow).
+BARE_CORE_RATIO = 0.5
 # Profile samples across (odd, centre sample on the line).
 N_SAMPLES = 61
 # A profile is not on the shaft when its peak is below half the hair's typical peak (gap,
@@ -80,9 +103,7 @@ MIN_HAIRS_FOR_OUTLIERS = 5
 MIN_PROFILES = 6
 
 
-def _to_gray_samples(img: np.ndarray, mx: np.ndarray, my: np.ndarray) -> np.ndarray:
-    s = cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    s = s.astype(np.float32)
+def _to_gray(s: np.ndarray) -> np.ndarray:
     if s.ndim == 3:  # RGB: green + blue, where melanin contrast is highest (as enhance.to_gray)
         s = 0.5 * (s[..., 1] + s[..., 2])
     return s
@@ -150,10 +171,129 @@ def _all_stations(
 
 
 def _profiles(img: np.ndarray, xy: np.ndarray, nrm: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Grey values along the normals: (n_stations, len(t))."""
+    """Image values along the normals: (n_stations, len(t)[, 3]) float32."""
     mx = (xy[:, None, 0] + t[None, :] * nrm[:, None, 0]).astype(np.float32)
     my = (xy[:, None, 1] + t[None, :] * nrm[:, None, 1]).astype(np.float32)
-    return _to_gray_samples(img, mx, my)
+    s = cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return s.astype(np.float32)
+
+
+def _shaft_colour_axis(
+    prof: np.ndarray, hid: np.ndarray, n_h: int, t: np.ndarray, ppm: float, outer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per hair the unit RGB direction from the skin to the shaft's body with the specular
+    sheen projected out, its length, and the contrast of the body and of the core in the
+    green + blue grey.
+
+    Colours are averaged over the hair's stations: the skin in the outer parts of the profiles,
+    the body in the FLANK_MM band, the core on the centre line. A specular reflection adds the
+    light's colour (dichromatic reflection), so core minus band is the sheen's direction; the
+    body's component along it is dropped, so core and flanks project alike.
+    """
+    counts = np.maximum(np.bincount(hid, minlength=n_h), 1)[:, None]
+
+    def per_hair(v: np.ndarray) -> np.ndarray:
+        return np.stack([np.bincount(hid, weights=v[:, c], minlength=n_h) for c in range(3)], 1)
+
+    flank = (np.abs(t) >= FLANK_MM[0] * ppm) & (np.abs(t) <= FLANK_MM[1] * ppm)
+    core = np.abs(t) <= np.abs(t).min() + 1e-6
+    skin = per_hair(prof[:, outer].mean(1)) / counts
+    body = per_hair(prof[:, flank].mean(1)) / counts - skin
+    sheen = per_hair(prof[:, core].mean(1)) / counts - skin - body
+    s_len = np.linalg.norm(sheen, axis=1)
+    s_dir = sheen / np.maximum(s_len, 1e-9)[:, None]
+    s_dir[s_len < MIN_BODY_CONTRAST] = 0.0
+    w = body - (body * s_dir).sum(1)[:, None] * s_dir
+    norm = np.linalg.norm(w, axis=1)
+    gb = np.abs(body[:, 1] + body[:, 2]) / np.sqrt(2.0)
+    core_gb = np.abs(body[:, 1] + sheen[:, 1] + body[:, 2] + sheen[:, 2]) / np.sqrt(2.0)
+    return w / np.maximum(norm, 1e-9)[:, None], norm, gb, core_gb
+
+
+def _flank_peaks(y: np.ndarray, t: np.ndarray, reach: float):
+    """Per profile the core (weakest sample near the centre) and the nearest local maximum
+    either side of it within ``reach`` samples of the centre (a flank of the same shaft, not a
+    stronger neighbour beyond it): (left index, its value, right index, its value, core value).
+    """
+    n_t = len(t)
+    j = np.arange(n_t)[None, :]
+    c = n_t // 2
+    rows = np.arange(len(y))
+    ys = cv2.GaussianBlur(y.astype(np.float32), (3, 1), 0) if n_t >= 3 else y
+    ic = np.argmin(np.where(np.abs(j - c) <= 0.5 * reach, ys, np.inf), axis=1)[:, None]
+    pad = np.pad(ys, ((0, 0), (1, 1)), mode="edge")
+    lmax = (ys >= pad[:, :-2]) & (ys >= pad[:, 2:]) & (np.abs(j - c) <= reach)
+    il = np.where(lmax & (j < ic), j, -1).max(1)
+    ir = np.where(lmax & (j > ic), j, n_t).min(1)
+    ok = (il >= 0) & (ir < n_t)
+    il, ir = np.clip(il, 0, n_t - 1), np.clip(ir, 0, n_t - 1)
+    yl = np.where(ok, ys[rows, il], -np.inf)
+    yr = np.where(ok, ys[rows, ir], -np.inf)
+    return il, yl, ir, yr, ys[rows, ic[:, 0]]
+
+
+def _most_of_hair(flag: np.ndarray, hid: np.ndarray, n_h: int) -> np.ndarray:
+    """Per hair: the flag holds at more than half of its stations (a light shaft passing dark
+    neighbours, or a dark one passing a light spot, shows a pattern only here and there)."""
+    return np.bincount(hid, weights=flag, minlength=n_h) > 0.5 * np.bincount(hid, minlength=n_h)
+
+
+def _sheen_stations(
+    prof: np.ndarray,
+    t: np.ndarray,
+    search: np.ndarray,
+    outer_l: np.ndarray,
+    outer_r: np.ndarray,
+    reach: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grey profiles (not yet centred) whose brightest line near the centre is brighter than
+    the skin while both sides within ``reach`` samples are darker (SHEEN_MIN_LIGHT,
+    SHEEN_FLANK_RATIO); and that line's index per profile."""
+    p3 = cv2.GaussianBlur(prof.astype(np.float32), (3, 1), 0) if prof.shape[1] >= 3 else prof
+    j = np.arange(len(t))[None, :]
+    i_l = np.argmax(np.where(search, p3, -np.inf), axis=1)
+    ic = i_l[:, None]
+    side_l = (j < ic) & (j >= ic - reach)
+    side_r = (j > ic) & (j <= ic + reach)
+    # the skin: the brighter outer part (a dense mesh or an opening darkens the median)
+    skin = np.maximum(_skin(prof, outer_l, outer_r, np.ones(len(prof)))[2], 1.0)
+    flank = np.maximum(np.where(side_l, p3, np.inf).min(1), np.where(side_r, p3, np.inf).min(1))
+    flank_dark = (skin - flank) / skin
+    core_light = (p3[np.arange(len(p3)), i_l] - skin) / skin
+    sheen = (
+        (core_light > SHEEN_MIN_LIGHT)
+        & (flank_dark > SHEEN_MIN_LIGHT)
+        & (flank_dark >= SHEEN_FLANK_RATIO * core_light)
+    )
+    return sheen, i_l
+
+
+def _sheen_core(y: np.ndarray, t: np.ndarray, reach: float) -> np.ndarray:
+    """Profiles (dark shaft positive) of a shaft whose core is brighter than the skin while
+    both flanks are darker (the rule of pass 1: SHEEN_MIN_LIGHT, SHEEN_FLANK_RATIO)."""
+    _, yl, _, yr, low = _flank_peaks(y, t, reach)
+    fl = np.minimum(yl, yr)
+    return (low < -SHEEN_MIN_LIGHT) & (fl > SHEEN_MIN_LIGHT) & (fl >= SHEEN_FLANK_RATIO * -low)
+
+
+def _bridge_core(y: np.ndarray, t: np.ndarray, reach: float, rows_sel: np.ndarray) -> np.ndarray:
+    """Raise the selected profiles between their two flank peaks to the lower of the two."""
+    il, yl, ir, yr, _ = _flank_peaks(y, t, reach)
+    j = np.arange(len(t))[None, :]
+    fill = rows_sel[:, None] & (j >= il[:, None]) & (j <= ir[:, None])
+    return np.where(fill, np.maximum(y, np.minimum(yl, yr)[:, None]), y).astype(np.float32)
+
+
+def _drop_bare_cores(out: np.ndarray, sheen_hair: np.ndarray, light_line: np.ndarray):
+    """Where the scene's shafts are dark with a specular core brighter than the skin (enough
+    measured ones), a light line narrower than BARE_CORE_RATIO of their median width is such a
+    core whose shaft has the skin's brightness (the same pigment a shade lighter): the shaft is
+    invisible, the line is not its width (NaN)."""
+    if np.count_nonzero(sheen_hair) < MIN_HAIRS_FOR_OUTLIERS:
+        return out
+    ref = float(np.median(out[sheen_hair]))
+    bare = light_line & (out < BARE_CORE_RATIO * ref)
+    return np.where(bare, np.nan, out)
 
 
 def _skin(prof: np.ndarray, outer_l: np.ndarray, outer_r: np.ndarray, pol: np.ndarray):
@@ -298,7 +438,7 @@ def measure_diameters_um(
     search = np.abs(t) <= SEARCH_MM * ppm
 
     # --- pass 1: polarity per hair and re-centring on the shaft ------------------------------
-    prof = _profiles(img, xy, nrm, t)
+    prof = _to_gray(_profiles(img, xy, nrm, t))
     # polarity: the shaft (smoothed over its specular core) against the profile's median, which
     # is skin unless the profile lies in a dense mesh of hair (then it votes ~0)
     sig = max(POLARITY_SMOOTH_MM * ppm / dt, 0.5)
@@ -306,6 +446,12 @@ def measure_diameters_um(
     base = np.maximum(np.median(prof, axis=1), 1.0)
     dark = (base - np.where(search, sm, np.inf).min(1)) / base
     light = (np.where(search, sm, -np.inf).max(1) - base) / base
+    # a light line with darker-than-skin flanks on BOTH sides along most of the hair is the
+    # specular core of a dark shaft about as bright as the skin (brown on very dark skin), not a
+    # light shaft: its light evidence is dropped
+    sheen, i_core = _sheen_stations(prof, t, search, outer_l, outer_r, SHEEN_FLANK_MM * ppm / dt)
+    sheen &= _most_of_hair(sheen, hid, n_h)[hid]
+    light = np.where(sheen, 0.0, light)
     votes = np.bincount(hid, weights=dark - light, minlength=n_h)
     pol = np.where(votes >= 0, 1.0, -1.0)[hid]
     rel = (base[:, None] - prof) / base[:, None]  # dark hair positive
@@ -322,6 +468,8 @@ def measure_diameters_um(
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = (wts * t[idx]).sum(1) / wts.sum(1)
     shift = np.where(np.isfinite(shift), shift, 0.0)
+    # a specular core lies on the shaft's middle; the darker flank would centre on one side
+    shift = np.where(sheen, t[i_core], shift)
     xy = xy + shift[:, None] * nrm
     # tangent from the re-centred neighbours of the same hair
     same_prev = np.concatenate([[False], hid[1:] == hid[:-1]])
@@ -340,10 +488,33 @@ def measure_diameters_um(
     nrm = np.stack([-tan[:, 1], tan[:, 0]], 1)
 
     # --- pass 2: clean profiles through the shaft's middle -----------------------------------
-    prof = _profiles(img, xy, nrm, t)
+    prof_c = _profiles(img, xy, nrm, t)
+    prof = _to_gray(prof_c)
     left, right, skin = _skin(prof, outer_l, outer_r, pol)
     skin = np.maximum(skin, 1.0)
     y = (pol[:, None] * (skin[:, None] - prof) / skin[:, None]).astype(np.float32)
+    if prof_c.ndim == 3:
+        # Low-contrast shafts (blond on light or medium skin, brown on very dark skin) have
+        # about the skin's brightness: in the green + blue grey only their specular core shows,
+        # and that core would be measured as the hair. Their body still differs from the skin
+        # in COLOUR (blond is yellower, brown less red than dark skin): measure such a hair
+        # along its own skin-to-body direction in RGB, where its whole width stands out.
+        axis, strength, gb, core_gb = _shaft_colour_axis(prof_c, hid, n_h, t, ppm, outer)
+        g = np.einsum("ntc,nc->nt", prof_c, axis[hid].astype(np.float32))
+        lc, rc, skin_c = _skin(g, outer_l, outer_r, -np.ones(len(g)))
+        y_c = (g - skin_c[:, None]) / skin[:, None]
+        weak = (strength > COLOUR_GAIN * gb) & (core_gb > COLOUR_GAIN * gb)
+        use = ((strength >= MIN_BODY_CONTRAST) & weak)[hid]
+        y = np.where(use[:, None], y_c, y).astype(np.float32)
+        left = np.where(use, lc, left)
+        right = np.where(use, rc, right)
+    else:
+        use = np.zeros(len(y), bool)
+    # a dark shaft whose specular core is brighter than the skin splits into two flanks at half
+    # maximum: where the hair shows that pattern (as in pass 1), bridge the core between them
+    sheen = _sheen_core(y, t, SHEEN_FLANK_MM * ppm / dt) & (pol > 0) & ~use
+    sheen_hair = _most_of_hair(sheen, hid, n_h)
+    y = _bridge_core(y, t, SHEEN_FLANK_MM * ppm / dt, sheen & sheen_hair[hid])
     # fill the specular core's dip (a closing narrower than any measured shaft)
     kc = max(int(round(CORE_MM * ppm / dt)) | 1, 3)
     y = cv2.morphologyEx(y, cv2.MORPH_CLOSE, np.ones((1, kc), np.uint8))
@@ -371,6 +542,9 @@ def measure_diameters_um(
         width = np.where(np.isfinite(low), low, width)
     width = width[ok]
     out[np.flatnonzero(ok)] = width / ppm * 1000.0
+    light_line = np.zeros(n_h, bool)
+    light_line[hid] = (pol < 0) & ~use
+    out = _drop_bare_cores(out, sheen_hair & np.isfinite(out), light_line)
     med = np.nanmedian(out) if np.isfinite(out).sum() >= MIN_HAIRS_FOR_OUTLIERS else np.nan
     if np.isfinite(med):
         out[out > MAX_SCENE_RATIO * med] = np.nan

@@ -6,14 +6,17 @@ import numpy as np
 from imaging.density.diameter import measure_diameters_um
 
 
-def _bar_image(width_px: float, *, dark: bool, blur: float = 0.8, angle: float = 0.3):
-    """A straight anti-aliased shaft of known width through the middle of a 400x300 image."""
+def _bar_image(
+    width_px: float, *, dark: bool, blur: float = 0.8, angle: float = 0.3, offset: float = 0.0
+):
+    """A straight anti-aliased shaft of known width through the middle of a 400x300 image
+    (shifted sideways by ``offset`` pixels)."""
     ss = 8
     h, w = 300, 400
     cov = np.zeros((h * ss, w * ss), np.float32)
-    c = np.array([200.0, 150.0])
     d = np.array([np.cos(angle), np.sin(angle)])
     n = np.array([-d[1], d[0]])
+    c = np.array([200.0, 150.0]) + offset * n
     hw = 0.5 * width_px
     corners = [
         c - 300 * d - hw * n,
@@ -122,3 +125,59 @@ def test_summary_of_a_clipped_scene_leaves_out_hairs_not_measured_at_full_resolu
     few = np.array([True] * 2 + [False] * 6)
     assert _summary(diams, few)[0] == diams.mean()
     assert _summary(diams)[0] == diams.mean()
+
+
+def _shiny_shafts(shafts, skin, *, sheen: float = 0.17, blur: float = 0.8):
+    """RGB: straight shafts (width px, colour, sideways offset px) on ``skin``, the middle ~30 %
+    of each carrying a specular sheen (a highlight of the light's colour, white), as hair shows
+    under a dermatoscope; and their centre lines."""
+    rgb = np.zeros((300, 400, 3), np.float32) + np.asarray(skin, np.float32)
+    lines = []
+    for width_px, body, offset in shafts:
+        img, line, _, _ = _bar_image(width_px, dark=True, blur=1e-3, offset=offset)
+        cov = (190.0 - img) / (190.0 - 40.0) / 0.9  # 0..1 shaft coverage
+        core, _, _, _ = _bar_image(0.3 * width_px, dark=True, blur=1e-3, offset=offset)
+        core_cov = (190.0 - core) / (190.0 - 40.0) / 0.9
+        rgb = rgb * (1 - cov[..., None]) + np.asarray(body, np.float32) * cov[..., None]
+        rgb = rgb + sheen * core_cov[..., None] * (255.0 - rgb)
+        lines.append(line)
+    rgb = cv2.GaussianBlur(rgb, (0, 0), blur)
+    return np.clip(rgb, 0, 255).astype(np.uint8), lines
+
+
+def _shiny_shaft(width_px: float, skin, body, *, sheen: float = 0.17, blur: float = 0.8):
+    img, lines = _shiny_shafts([(width_px, body, 0.0)], skin, sheen=sheen, blur=blur)
+    return img, lines[0]
+
+
+def test_a_dark_shaft_whose_sheen_is_brighter_than_the_skin_is_measured_whole():
+    # brown on very dark skin: the body is a little darker than the skin, the specular core
+    # brighter; measuring the light line would read the core (~30 % of the width)
+    for width_px in (8.0, 11.0):
+        img, line = _shiny_shaft(width_px, (95, 66, 52), (78, 50, 37), sheen=0.2)
+        um = measure_diameters_um(img, [line], 120.0)[0]
+        true_um = width_px / 120.0 * 1000.0
+        assert abs(um - true_um) / true_um < 0.10, (width_px, um, true_um)
+
+
+def test_a_shaft_as_bright_as_the_skin_is_measured_by_its_colour():
+    # blond on medium skin: about the skin's green + blue grey, yellower; only the sheen shows
+    # in the grey
+    for width_px in (7.0, 10.0):
+        img, line = _shiny_shaft(width_px, (165, 133, 117), (186, 152, 100))
+        um = measure_diameters_um(img, [line], 120.0)[0]
+        true_um = width_px / 120.0 * 1000.0
+        assert abs(um - true_um) / true_um < 0.10, (width_px, um, true_um)
+
+
+def test_a_bare_specular_core_among_dark_shiny_shafts_is_not_measured_as_a_hair():
+    # brown on very dark skin: six shafts a shade darker than the skin with bright cores are
+    # measured whole; a seventh of exactly the skin's colour shows only its core, a light line
+    # a third of its width, which must not be reported as that hair's diameter
+    skin, body = (95, 66, 52), (78, 50, 37)
+    shafts = [(9.0, body, k * 20.0) for k in (-3, -2, -1, 1, 2, 3)] + [(9.0, skin, 0.0)]
+    img, lines = _shiny_shafts(shafts, skin, sheen=0.2)
+    um = measure_diameters_um(img, lines, 120.0)
+    true_um = 9.0 / 120.0 * 1000.0
+    assert np.all(np.abs(um[:6] - true_um) / true_um < 0.10), um
+    assert np.isnan(um[6]), um
