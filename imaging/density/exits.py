@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .shaft import _group_median
-from .skeleton import Branches, neighbour_stats, split_branches
+from .skeleton import Branches, neighbour_stats, split_branches, thin
 
 # Geometry in millimetres (shafts 60-80 um, stubs ~0.5 mm: DOMAIN.md sections 5 and 7).
 MIN_SHAFT_LENGTH_MM = 0.15  # shorter skeletons are dots/openings, not shafts
@@ -108,6 +108,35 @@ def _union_find(n: int, pairs: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
+def _prune_spurs(skel: np.ndarray, n_px: int) -> np.ndarray:
+    """Remove side spurs up to ``n_px`` long and keep the ends of the lines.
+
+    Endpoint erosion ``n_px`` times, then regrowth from the surviving ends along the original
+    skeleton by as much (classic pruning). Components eroded away entirely are kept as they
+    were: whether a short isolated fragment is a hair is decided later, not here.
+    """
+    if n_px < 1 or not skel.any():
+        return skel
+    k = np.ones((3, 3), np.float32)
+    orig = skel.astype(np.uint8)
+    img = orig.copy()
+    for _ in range(n_px):
+        nb = cv2.filter2D(img, -1, k, borderType=cv2.BORDER_CONSTANT) - img
+        img[(img == 1) & (nb == 1)] = 0
+    nb = cv2.filter2D(img, -1, k, borderType=cv2.BORDER_CONSTANT) - img
+    grow = ((img == 1) & (nb <= 1)).astype(np.uint8)
+    out = img.copy()
+    k8 = np.ones((3, 3), np.uint8)
+    for _ in range(n_px):
+        grow = cv2.dilate(grow, k8) & orig & (1 - out)
+        out |= grow
+    n_c, lab = cv2.connectedComponents(orig, connectivity=8)
+    alive = np.zeros(n_c, bool)
+    alive[lab[out > 0]] = True
+    out[(orig > 0) & ~alive[lab]] = 1
+    return thin(out.astype(bool))
+
+
 def _continuation(
     xy: np.ndarray, u: np.ndarray, contrast: np.ndarray, normal: np.ndarray, ppm: float
 ) -> np.ndarray:
@@ -164,10 +193,19 @@ def trace(
     node_r = int(max(2, round(0.5 * typical_w + 1)))
     border_px = 0.5 * typical_w + 3.0
     span_px = max(DIRECTION_SPAN_MM * ppm, 2.5 * typical_w)
+    spur_len = max(1.5 * typical_w, 0.08 * ppm)
+
+    # --- long hair: prune the side ticks of ridge centrelines on the skeleton itself ----------
+    # the Hessian ridge of a wide or haloed shaft grows 2-5 px ticks every few pixels along its
+    # edges. Their junction zones (node_r) overlap, so the graph pruning below never sees them
+    # as spurs: the shaft between them becomes a chain of short node-to-node "bridges", all
+    # inactive, and a shaft lying in the clear for millimetres falls apart into fragments that
+    # each offer a free end as an exit (2.4x over-count on sparse scalps)
+    if clipped is False:
+        skel = _prune_spurs(skel, int(round(spur_len)))
 
     # --- prune short spurs left by thinning bumps, then rebuild the graph ---------------------
     br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
-    spur_len = max(1.5 * typical_w, 0.08 * ppm)
     one_node = ((typ == END_NODE).sum(1) == 1) & ((typ == END_FREE).sum(1) == 1)
     spurs = np.flatnonzero(one_node & (br.length < spur_len))
     if spurs.size:
