@@ -36,6 +36,18 @@ TIP_WINDOW_MM = (0.05, 0.4)
 # fraction of the path's median contrast means the end is not where the shaft starts
 CONTINUE_MM = (0.15, 0.45)
 CONTINUE_RATIO = 0.17
+# A hair's exit in the clear is followed by millimetres of shaft as wide as the scene's other
+# shafts (60-80 um terminal, DOMAIN.md section 5). A path shorter than FRAGMENT_MAX_MM that is
+# also thinner than FRAGMENT_WIDTH_RATIO of the shafts traced over REFERENCE_SHAFT_MM is a
+# sliver (a halo edge, a piece of a defocus band, skin texture), not a hair, where the centreline
+# is sparse (below CROWDED_LINE_DENSITY mm of line per mm2 within CROWDED_WINDOW_MM): there no
+# crossing can have hidden the rest of its shaft. In a crowded mesh the piece may be a root whose
+# shaft is lost among the crossings, and it is left alone.
+FRAGMENT_MAX_MM = 0.6
+FRAGMENT_WIDTH_RATIO = 0.7
+REFERENCE_SHAFT_MM = 2.0
+CROWDED_LINE_DENSITY = 3.0
+CROWDED_WINDOW_MM = 1.0
 END_FREE, END_NODE, END_BORDER, END_NONE = 0, 1, 2, 3
 
 
@@ -135,6 +147,42 @@ def _prune_spurs(skel: np.ndarray, n_px: int) -> np.ndarray:
     alive[lab[out > 0]] = True
     out[(orig > 0) & ~alive[lab]] = 1
     return thin(out.astype(bool))
+
+
+def _thin_isolated_fragments(
+    skel: np.ndarray,
+    dt: np.ndarray,
+    br: Branches,
+    active: np.ndarray,
+    path_of_branch: np.ndarray,
+    path_len: np.ndarray,
+    end_xy: np.ndarray,
+    end_path: np.ndarray,
+    ppm: float,
+    n_paths: int,
+) -> np.ndarray:
+    """Per path: a short, thin sliver where the centrelines are sparse (see FRAGMENT_MAX_MM)."""
+    frag = np.zeros(n_paths, bool)
+    ref = path_len >= REFERENCE_SHAFT_MM * ppm
+    if br.n == 0 or ref.sum() < 3:
+        return frag  # no shafts of the scene to compare with
+    pb = path_of_branch[br.branch]
+    wact = active[br.branch].astype(float)
+    width = np.bincount(pb, weights=dt.ravel()[br.pix] * wact, minlength=n_paths) / np.maximum(
+        np.bincount(pb, weights=wact, minlength=n_paths), 1.0
+    )
+    frag = (path_len < FRAGMENT_MAX_MM * ppm) & (
+        width < FRAGMENT_WIDTH_RATIO * np.median(width[ref])
+    )
+    if not frag.any():
+        return frag
+    h, w = skel.shape
+    k = int(round(CROWDED_WINDOW_MM * ppm)) | 1
+    line = cv2.boxFilter(skel.astype(np.float32), -1, (k, k), normalize=False) * ppm / k**2
+    ex = np.clip(np.round(end_xy).astype(np.int64), 0, [w - 1, h - 1])
+    crowded = np.zeros(n_paths, bool)
+    np.logical_or.at(crowded, end_path, line[ex[:, 1], ex[:, 0]] >= CROWDED_LINE_DENSITY)
+    return frag & ~crowded
 
 
 def _continuation(
@@ -358,10 +406,15 @@ def trace(
         path_c = np.zeros(n_paths)
         np.maximum.at(path_c, path_of_branch, np.where(active, np.nan_to_num(br_c), 0.0))
         goes_on = cont > CONTINUE_RATIO * path_c[end_path]
+    frag = _thin_isolated_fragments(
+        skel, dt, br, active, path_of_branch, path_len, xy_f, end_path, ppm, n_paths
+    )
     hairs: list[TracedHair] = []
     pending_two: list[tuple[int, int, int]] = []  # (path, end a, end b) for clipped orientation
     for p, ins in inside_ends.items():
         bord = border_ends.get(p, [])
+        if not clipped and frag[p]:
+            continue  # a sliver, not a shaft (FRAGMENT_MAX_MM)
         if len(ins) == 1:
             e = ins[0]
             if bord and clipped:
