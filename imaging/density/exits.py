@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .shaft import _group_median
-from .skeleton import Branches, neighbour_stats, split_branches
+from .skeleton import Branches, neighbour_stats, split_branches, thin
 
 # Geometry in millimetres (shafts 60-80 um, stubs ~0.5 mm: DOMAIN.md sections 5 and 7).
 MIN_SHAFT_LENGTH_MM = 0.15  # shorter skeletons are dots/openings, not shafts
@@ -36,6 +36,18 @@ TIP_WINDOW_MM = (0.05, 0.4)
 # fraction of the path's median contrast means the end is not where the shaft starts
 CONTINUE_MM = (0.15, 0.45)
 CONTINUE_RATIO = 0.17
+# A hair's exit in the clear is followed by millimetres of shaft as wide as the scene's other
+# shafts (60-80 um terminal, DOMAIN.md section 5). A path shorter than FRAGMENT_MAX_MM that is
+# also thinner than FRAGMENT_WIDTH_RATIO of the shafts traced over REFERENCE_SHAFT_MM is a
+# sliver (a halo edge, a piece of a defocus band, skin texture), not a hair, where the centreline
+# is sparse (below CROWDED_LINE_DENSITY mm of line per mm2 within CROWDED_WINDOW_MM): there no
+# crossing can have hidden the rest of its shaft. In a crowded mesh the piece may be a root whose
+# shaft is lost among the crossings, and it is left alone.
+FRAGMENT_MAX_MM = 0.6
+FRAGMENT_WIDTH_RATIO = 0.7
+REFERENCE_SHAFT_MM = 2.0
+CROWDED_LINE_DENSITY = 3.0
+CROWDED_WINDOW_MM = 1.0
 END_FREE, END_NODE, END_BORDER, END_NONE = 0, 1, 2, 3
 
 
@@ -108,6 +120,71 @@ def _union_find(n: int, pairs: np.ndarray) -> np.ndarray:
     return connected_components(g, directed=False)[1]
 
 
+def _prune_spurs(skel: np.ndarray, n_px: int) -> np.ndarray:
+    """Remove side spurs up to ``n_px`` long and keep the ends of the lines.
+
+    Endpoint erosion ``n_px`` times, then regrowth from the surviving ends along the original
+    skeleton by as much (classic pruning). Components eroded away entirely are kept as they
+    were: whether a short isolated fragment is a hair is decided later, not here.
+    """
+    if n_px < 1 or not skel.any():
+        return skel
+    k = np.ones((3, 3), np.float32)
+    orig = skel.astype(np.uint8)
+    img = orig.copy()
+    for _ in range(n_px):
+        nb = cv2.filter2D(img, -1, k, borderType=cv2.BORDER_CONSTANT) - img
+        img[(img == 1) & (nb == 1)] = 0
+    nb = cv2.filter2D(img, -1, k, borderType=cv2.BORDER_CONSTANT) - img
+    grow = ((img == 1) & (nb <= 1)).astype(np.uint8)
+    out = img.copy()
+    k8 = np.ones((3, 3), np.uint8)
+    for _ in range(n_px):
+        grow = cv2.dilate(grow, k8) & orig & (1 - out)
+        out |= grow
+    n_c, lab = cv2.connectedComponents(orig, connectivity=8)
+    alive = np.zeros(n_c, bool)
+    alive[lab[out > 0]] = True
+    out[(orig > 0) & ~alive[lab]] = 1
+    return thin(out.astype(bool))
+
+
+def _thin_isolated_fragments(
+    skel: np.ndarray,
+    dt: np.ndarray,
+    br: Branches,
+    active: np.ndarray,
+    path_of_branch: np.ndarray,
+    path_len: np.ndarray,
+    end_xy: np.ndarray,
+    end_path: np.ndarray,
+    ppm: float,
+    n_paths: int,
+) -> np.ndarray:
+    """Per path: a short, thin sliver where the centrelines are sparse (see FRAGMENT_MAX_MM)."""
+    frag = np.zeros(n_paths, bool)
+    ref = path_len >= REFERENCE_SHAFT_MM * ppm
+    if br.n == 0 or ref.sum() < 3:
+        return frag  # no shafts of the scene to compare with
+    pb = path_of_branch[br.branch]
+    wact = active[br.branch].astype(float)
+    width = np.bincount(pb, weights=dt.ravel()[br.pix] * wact, minlength=n_paths) / np.maximum(
+        np.bincount(pb, weights=wact, minlength=n_paths), 1.0
+    )
+    frag = (path_len < FRAGMENT_MAX_MM * ppm) & (
+        width < FRAGMENT_WIDTH_RATIO * np.median(width[ref])
+    )
+    if not frag.any():
+        return frag
+    h, w = skel.shape
+    k = int(round(CROWDED_WINDOW_MM * ppm)) | 1
+    line = cv2.boxFilter(skel.astype(np.float32), -1, (k, k), normalize=False) * ppm / k**2
+    ex = np.clip(np.round(end_xy).astype(np.int64), 0, [w - 1, h - 1])
+    crowded = np.zeros(n_paths, bool)
+    np.logical_or.at(crowded, end_path, line[ex[:, 1], ex[:, 0]] >= CROWDED_LINE_DENSITY)
+    return frag & ~crowded
+
+
 def _continuation(
     xy: np.ndarray, u: np.ndarray, contrast: np.ndarray, normal: np.ndarray, ppm: float
 ) -> np.ndarray:
@@ -164,10 +241,19 @@ def trace(
     node_r = int(max(2, round(0.5 * typical_w + 1)))
     border_px = 0.5 * typical_w + 3.0
     span_px = max(DIRECTION_SPAN_MM * ppm, 2.5 * typical_w)
+    spur_len = max(1.5 * typical_w, 0.08 * ppm)
+
+    # --- long hair: prune the side ticks of ridge centrelines on the skeleton itself ----------
+    # the Hessian ridge of a wide or haloed shaft grows 2-5 px ticks every few pixels along its
+    # edges. Their junction zones (node_r) overlap, so the graph pruning below never sees them
+    # as spurs: the shaft between them becomes a chain of short node-to-node "bridges", all
+    # inactive, and a shaft lying in the clear for millimetres falls apart into fragments that
+    # each offer a free end as an exit (2.4x over-count on sparse scalps)
+    if clipped is False:
+        skel = _prune_spurs(skel, int(round(spur_len)))
 
     # --- prune short spurs left by thinning bumps, then rebuild the graph ---------------------
     br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
-    spur_len = max(1.5 * typical_w, 0.08 * ppm)
     one_node = ((typ == END_NODE).sum(1) == 1) & ((typ == END_FREE).sum(1) == 1)
     spurs = np.flatnonzero(one_node & (br.length < spur_len))
     if spurs.size:
@@ -320,10 +406,15 @@ def trace(
         path_c = np.zeros(n_paths)
         np.maximum.at(path_c, path_of_branch, np.where(active, np.nan_to_num(br_c), 0.0))
         goes_on = cont > CONTINUE_RATIO * path_c[end_path]
+    frag = _thin_isolated_fragments(
+        skel, dt, br, active, path_of_branch, path_len, xy_f, end_path, ppm, n_paths
+    )
     hairs: list[TracedHair] = []
     pending_two: list[tuple[int, int, int]] = []  # (path, end a, end b) for clipped orientation
     for p, ins in inside_ends.items():
         bord = border_ends.get(p, [])
+        if not clipped and frag[p]:
+            continue  # a sliver, not a shaft (FRAGMENT_MAX_MM)
         if len(ins) == 1:
             e = ins[0]
             if bord and clipped:
