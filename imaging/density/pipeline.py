@@ -46,7 +46,7 @@ from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
 from .ridges import centrelines
 from .shaft import measure_widths
-from .skeleton import thin
+from .skeleton import neighbour_stats, thin
 from .stubs import blob_lengths_mm, count_stubs
 
 # A light-on-dark candidate that mostly hugs a dark shaft is the skin gap between two shafts
@@ -72,6 +72,12 @@ LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
 AMBIGUOUS_AREA_FRACTION = 0.8
 MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
+# Free line ends per mm of line in the long components: every stub keeps its own free tip and a
+# stub is <= ~1.5 mm (DOMAIN.md section 7: clipped to ~0.5 mm, + ~0.3 mm a day for 2-3 days),
+# so stubs chained into a long component leave about one end per mm of line or more (1.1-1.8 on
+# the benchmark's phototrichograms, 80-300 hairs/cm2 and sparser); a long shaft has two ends
+# however far it runs (0.6-1.0 on sparse long hair, where the line-density cue fails).
+MIN_CLIPPED_ENDS_PER_MM = 1.0
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -275,6 +281,11 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     the visible shaft length per mm2 of skin (skeleton length). A phototrichogram shows at most
     ~3 hairs/mm2 x ~1.5 mm, with the stubs of a unit sharing one line; long hair lies across
     the skin for millimetres and crosses the frame, giving more line per mm2.
+
+    On sparse scalps long hair, too, shows little line per mm2, so the band also asks how the
+    long components are built: stubs chained by touching bring one free tip each (about one
+    end per mm of line or more, MIN_CLIPPED_ENDS_PER_MM); a long shaft has two ends however
+    far it runs. Fewer ends per mm than that is long hair whatever the density.
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
@@ -285,8 +296,18 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
         return False
     skin_mm2 = (mask.size if skin_px is None else skin_px) / ppm**2
-    line_mm_per_mm2 = float(thin(mask).sum()) / ppm / skin_mm2
-    return line_mm_per_mm2 < MAX_CLIPPED_LINE_DENSITY
+    skel = thin(mask)
+    line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
+    if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
+        return False
+    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    idx, count, _ = neighbour_stats(skel)
+    lab = labels.ravel()[idx]
+    long_comp = np.concatenate([[False], ext > LONG_SHAFT_MM])
+    on_long = long_comp[lab]
+    long_line_mm = np.count_nonzero(on_long) / ppm
+    long_ends = np.count_nonzero(on_long & (count == 1))
+    return long_ends >= MIN_CLIPPED_ENDS_PER_MM * long_line_mm
 
 
 def _multiplicity(widths: np.ndarray, paths: list[int]) -> np.ndarray:
