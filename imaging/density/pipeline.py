@@ -72,11 +72,13 @@ LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
 AMBIGUOUS_AREA_FRACTION = 0.8
 MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
-# Free line ends per mm of line in the long components: every stub keeps its own free tip and a
-# stub is <= ~1.5 mm (DOMAIN.md section 7: clipped to ~0.5 mm, + ~0.3 mm a day for 2-3 days),
-# so stubs chained into a long component leave about one end per mm of line or more (1.1-1.8 on
-# the benchmark's phototrichograms, 80-300 hairs/cm2 and sparser); a long shaft has two ends
-# however far it runs (0.6-1.0 on sparse long hair, where the line-density cue fails).
+# Free line ends per mm of line in the long components: every stub keeps its own free tip (a
+# single-hair unit its base too) and a stub is ~0.5-1.4 mm (DOMAIN.md section 7: clipped to
+# ~0.5 mm, + ~0.3 mm a day for 2-3 days), so stubs chained into a long component leave about
+# one end per mm of line or more (1.07-1.8 on the benchmark's phototrichograms at 40-300
+# hairs/cm2); a long shaft has two ends however far it runs (0.6-1.0 on most sparse long hair,
+# where the line-density cue fails). Two stubs touching end to end would read as one shaft:
+# this cue only decides in the ambiguous band, where most shaft area is already long.
 MIN_CLIPPED_ENDS_PER_MM = 1.0
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
