@@ -78,8 +78,11 @@ MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
 # one end per mm of line or more (1.07-1.8 on the benchmark's phototrichograms at 40-300
 # hairs/cm2); a long shaft has two ends however far it runs (0.6-1.0 on most sparse long hair,
 # where the line-density cue fails). Two stubs touching end to end would read as one shaft:
-# this cue only decides in the ambiguous band, where most shaft area is already long.
+# this cue only decides in the ambiguous band, where most shaft area is already long, and only
+# on sparse scenes (under SPARSE_LINE_DENSITY mm of line per mm2, ~140 stubs/cm2 of ~1 mm):
+# denser stubs land their tips on each other (0.94 ends/mm at 280 hairs/cm2, 3 days' growth).
 MIN_CLIPPED_ENDS_PER_MM = 1.0
+SPARSE_LINE_DENSITY = 1.4
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -287,7 +290,8 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     On sparse scalps long hair, too, shows little line per mm2, so the band also asks how the
     long components are built: stubs chained by touching bring one free tip each (about one
     end per mm of line or more, MIN_CLIPPED_ENDS_PER_MM); a long shaft has two ends however
-    far it runs. Fewer ends per mm than that is long hair whatever the density.
+    far it runs. Fewer ends per mm than that is long hair on a sparse scene (dense stubs land
+    their tips on each other, SPARSE_LINE_DENSITY).
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
@@ -302,6 +306,8 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
     if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
         return False
+    if line_mm_per_mm2 >= SPARSE_LINE_DENSITY:
+        return True
     n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     idx, count, _ = neighbour_stats(skel)
     lab = labels.ravel()[idx]
