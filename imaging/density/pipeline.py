@@ -46,7 +46,7 @@ from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
 from .ridges import centrelines
 from .shaft import measure_widths
-from .skeleton import thin
+from .skeleton import neighbour_stats, thin
 from .stubs import blob_lengths_mm, count_stubs
 
 # A light-on-dark candidate that mostly hugs a dark shaft is the skin gap between two shafts
@@ -72,6 +72,17 @@ LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
 AMBIGUOUS_AREA_FRACTION = 0.8
 MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
+# Free line ends per mm of line in the long components: every stub keeps its own free tip (a
+# single-hair unit its base too) and a stub is ~0.5-1.4 mm (DOMAIN.md section 7: clipped to
+# ~0.5 mm, + ~0.3 mm a day for 2-3 days), so stubs chained into a long component leave about
+# one end per mm of line or more (1.07-1.8 on the benchmark's phototrichograms at 40-300
+# hairs/cm2); a long shaft has two ends however far it runs (0.6-1.0 on most sparse long hair,
+# where the line-density cue fails). Two stubs touching end to end would read as one shaft:
+# this cue only decides in the ambiguous band, where most shaft area is already long, and only
+# on sparse scenes (under SPARSE_LINE_DENSITY mm of line per mm2, ~140 stubs/cm2 of ~1 mm):
+# denser stubs land their tips on each other (0.94 ends/mm at 280 hairs/cm2, 3 days' growth).
+MIN_CLIPPED_ENDS_PER_MM = 1.0
+SPARSE_LINE_DENSITY = 1.4
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -275,6 +286,12 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     the visible shaft length per mm2 of skin (skeleton length). A phototrichogram shows at most
     ~3 hairs/mm2 x ~1.5 mm, with the stubs of a unit sharing one line; long hair lies across
     the skin for millimetres and crosses the frame, giving more line per mm2.
+
+    On sparse scalps long hair, too, shows little line per mm2, so the band also asks how the
+    long components are built: stubs chained by touching bring one free tip each (about one
+    end per mm of line or more, MIN_CLIPPED_ENDS_PER_MM); a long shaft has two ends however
+    far it runs. Fewer ends per mm than that is long hair on a sparse scene (dense stubs land
+    their tips on each other, SPARSE_LINE_DENSITY).
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
@@ -285,8 +302,20 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
         return False
     skin_mm2 = (mask.size if skin_px is None else skin_px) / ppm**2
-    line_mm_per_mm2 = float(thin(mask).sum()) / ppm / skin_mm2
-    return line_mm_per_mm2 < MAX_CLIPPED_LINE_DENSITY
+    skel = thin(mask)
+    line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
+    if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
+        return False
+    if line_mm_per_mm2 >= SPARSE_LINE_DENSITY:
+        return True
+    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    idx, count, _ = neighbour_stats(skel)
+    lab = labels.ravel()[idx]
+    long_comp = np.concatenate([[False], ext > LONG_SHAFT_MM])
+    on_long = long_comp[lab]
+    long_line_mm = np.count_nonzero(on_long) / ppm
+    long_ends = np.count_nonzero(on_long & (count == 1))
+    return long_ends >= MIN_CLIPPED_ENDS_PER_MM * long_line_mm
 
 
 def _multiplicity(widths: np.ndarray, paths: list[int]) -> np.ndarray:

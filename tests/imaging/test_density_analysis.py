@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from imaging.density import ALGORITHM_VERSION, CalibrationRejected, DensityResult, analyze
-from imaging.density.synthetic import generate_scene
+from imaging.density.synthetic import generate_scene, random_params
 from tests.imaging.scenes import CLIPPED_SCENE
 
 BASE = CLIPPED_SCENE
@@ -220,3 +220,25 @@ def test_dashes_shorter_than_any_clipped_stub_are_not_hairs():
     result = analyze(img, pixels_per_mm=ppm, clipped=True)
     assert result.hair_count == 3
     assert all(h.y > 250 for h in result.hairs)
+
+
+def _sparse_benchmark_scene(i: int, *, clipped: bool, realistic: bool):
+    # scene i of benchmark seed 3 at 40 hairs/cm2 (a thinning scalp)
+    rng = np.random.default_rng([3, i])
+    p = random_params(rng, clipped=clipped, seed=3 * 100_003 + i, realistic=realistic)
+    p = dataclasses.replace(p, hair_density_per_cm2=40.0)
+    return p, generate_scene(p)
+
+
+@pytest.mark.parametrize("i", [5, 19])
+def test_sparse_long_hair_is_not_taken_for_stubs(i):
+    # few long shafts give little line per mm2 of skin, as stubs do; but their long components
+    # have few free ends per mm of line (a shaft has two), chained stubs one per stub at least
+    p, scene = _sparse_benchmark_scene(i, clipped=False, realistic=False)
+    assert analyze(scene.image, pixels_per_mm=p.pixels_per_mm).clipped is False
+
+
+def test_sparse_phototrichogram_with_touching_stubs_is_still_clipped():
+    # 3 days' regrowth: touching stubs put 40 % of the shaft area in components over 2 mm
+    p, scene = _sparse_benchmark_scene(8, clipped=True, realistic=True)
+    assert analyze(scene.image, pixels_per_mm=p.pixels_per_mm).clipped is True
