@@ -15,8 +15,9 @@ diameter. Here each hair's centre line is sampled in the FULL-resolution image:
    split in two; the width between the half-peak crossings (sub-sample) per profile;
 4. profiles that are not on the shaft (gap, crossing seen lengthwise, defocused stretch: low
    peak; skin levels either side disagree) are dropped; neighbours and crossing shafts only
-   ever WIDEN a profile, so the hair's width is a low quantile (WIDTH_QUANTILE) of its
-   profiles' widths, and a hair far wider than the scene's median is two shafts (NaN).
+   ever WIDEN a profile, so the hair's width is the lowest cluster of agreeing readings
+   (a low quantile, WIDTH_QUANTILE, where none agree), and a hair far wider than the scene's
+   median is two shafts (NaN).
 
 At full resolution a terminal shaft is >= 4 px wide and the blur of the optics (sigma ~1 px)
 hardly moves the half-maximum edges; vellus shafts (2-3 px) read somewhat wide.
@@ -95,6 +96,13 @@ WIDTH_QUANTILE = 0.25
 CLUSTER_TOL = 0.12
 CLUSTER_MIN = 3
 CLUSTER_FRACTION = 0.15
+# A long shaft is read wide in stretches too: beside the other shafts of its unit where they
+# leave their one opening together, and where it rises out of the depth of field (wider and
+# fainter); elsewhere it reads its own width, give or take the image noise, which the low
+# quantile alone would follow downwards (a noisy scene read thin). Its width is the lowest
+# cluster too, of at least LONG_CLUSTER_FRACTION of its clean readings (its single in-focus
+# stretch is most of a long shaft, not a quarter as on a stub); the low quantile where none.
+LONG_CLUSTER_FRACTION = 0.3
 # A hair measuring this much above the scene's median is two shafts side by side along its
 # whole visible length (terminal shafts vary by +-20 %, the thickest ~1.9x the mean is rare).
 MAX_SCENE_RATIO = 1.6
@@ -404,8 +412,9 @@ def measure_diameters_um(
 
     ``image``: full-resolution grey (2-D, raw or illumination-normalised) or RGB (HxWx3);
     ``centrelines``: per hair an (n, 2) array of x, y full-resolution pixels along the shaft.
-    ``side_by_side``: lines that may run between shafts lying side by side over part of their
-    length (clipped stubs of one unit): the width is the lowest cluster of readings.
+    ``side_by_side``: lines that may run between shafts lying side by side over most of their
+    length (clipped stubs of one unit): the lowest cluster may hold fewer of the readings
+    (CLUSTER_FRACTION rather than LONG_CLUSTER_FRACTION).
     """
     ppm = float(pixels_per_mm)
     n_h = len(centrelines)
@@ -537,9 +546,9 @@ def measure_diameters_um(
         return out
     w_c, h_c = width_hm[cand], hid[cand]
     width = _group_quantile(w_c, h_c, n_h, WIDTH_QUANTILE)
-    if side_by_side:
-        low = _low_cluster(w_c, h_c, n_h, CLUSTER_TOL, CLUSTER_MIN, CLUSTER_FRACTION)
-        width = np.where(np.isfinite(low), low, width)
+    frac = CLUSTER_FRACTION if side_by_side else LONG_CLUSTER_FRACTION
+    low = _low_cluster(w_c, h_c, n_h, CLUSTER_TOL, CLUSTER_MIN, frac)
+    width = np.where(np.isfinite(low), low, width)
     width = width[ok]
     out[np.flatnonzero(ok)] = width / ppm * 1000.0
     light_line = np.zeros(n_h, bool)

@@ -108,6 +108,28 @@ def test_a_stub_s_width_is_its_lowest_agreeing_readings_not_its_low_quantile():
     assert _group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] > 100.0
 
 
+def test_a_long_shaft_s_width_is_its_agreeing_readings_not_a_few_low_ones():
+    # a long shaft: 6 readings stray low (noise, a grazed edge), 3 of the union with its unit's
+    # other shafts at the opening, 11 agreeing on its own width (~68 um)
+    from imaging.density.diameter import (
+        CLUSTER_MIN,
+        CLUSTER_TOL,
+        LONG_CLUSTER_FRACTION,
+        WIDTH_QUANTILE,
+        _group_quantile,
+        _low_cluster,
+    )
+
+    own = list(np.linspace(65.0, 71.0, 11))
+    readings = np.array([42.0, 45.0, 48.0, 52.0, 55.0, 58.0] + own + [120.0, 130.0, 140.0])
+    groups = np.zeros(readings.size, np.int64)
+    frac = LONG_CLUSTER_FRACTION
+    width = _low_cluster(readings, groups, 1, CLUSTER_TOL, CLUSTER_MIN, frac)[0]
+    assert 65.0 <= width <= 71.0
+    # the low quantile follows the stray low readings (and so would the stubs' smaller cluster)
+    assert _group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] < 60.0
+
+
 def test_a_line_with_no_agreeing_readings_has_no_cluster_width():
     from imaging.density.diameter import _low_cluster
 
