@@ -41,7 +41,7 @@ from .enhance import (
 )
 from .errors import CalibrationRejected
 from .exits import trace
-from .field import field_of_view, fill_frame
+from .field import FieldOfView, field_of_view, fill_frame
 from .follicular import group_units
 from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularUnit
 from .ridges import centrelines
@@ -116,14 +116,16 @@ def _check_calibration(pixels_per_mm: float | None, h: int, w: int) -> float:
     return ppm
 
 
-def _counted_area_mm2(fov, h: int, w: int, sx: float, sy: float, ppm: float) -> float:
+def _counted_area_mm2(
+    fov: FieldOfView | None, h: int, w: int, sx: float, sy: float, ppm: float
+) -> float:
     """Skin area in which hairs are counted: the photo, or its field of view less the guard."""
     if fov is None:
         return h * w / ppm**2
     return float(fov.counted.sum()) / (sx * sy) / ppm**2
 
 
-def _outline(fov, sx: float, sy: float) -> tuple[tuple[float, float], ...]:
+def _outline(fov: FieldOfView | None, sx: float, sy: float) -> tuple[tuple[float, float], ...]:
     """Outline of the counted area in full-resolution pixels (empty: the whole photo)."""
     if fov is None:
         return ()
@@ -136,8 +138,8 @@ def _outline(fov, sx: float, sy: float) -> tuple[tuple[float, float], ...]:
     return tuple(map(tuple, np.round(full, 1).tolist()))
 
 
-def _check_field(fov, sx: float, sy: float, ppm: float) -> None:
-    area_mm2 = float(fov.counted.sum()) / (sx * sy) / ppm**2
+def _check_field(fov: FieldOfView, sx: float, sy: float, ppm: float) -> None:
+    area_mm2 = _counted_area_mm2(fov, 0, 0, sx, sy, ppm)
     if area_mm2 < MIN_AREA_MM2:
         raise CalibrationRejected(
             "area_too_small",
