@@ -119,10 +119,20 @@ def _check_calibration(pixels_per_mm: float | None, h: int, w: int) -> float:
 def _counted_area_mm2(
     fov: FieldOfView | None, h: int, w: int, sx: float, sy: float, ppm: float
 ) -> float:
-    """Skin area in which hairs are counted: the photo, or its field of view less the guard."""
+    """Skin area in which hairs are counted: the photo, or its field of view less the guard.
+
+    Raises ``CalibrationRejected`` when a lens's field shows too little scalp (the photo's own
+    area was checked with the calibration)."""
     if fov is None:
         return h * w / ppm**2
-    return float(fov.counted.sum()) / (sx * sy) / ppm**2
+    area_mm2 = float(fov.counted.sum()) / (sx * sy) / ppm**2
+    if area_mm2 < MIN_AREA_MM2:
+        raise CalibrationRejected(
+            "area_too_small",
+            f"The lens's field of view shows only {area_mm2:.2f} mm2 of scalp; at least "
+            f"{MIN_AREA_MM2:g} mm2 is needed for a density figure.",
+        )
+    return area_mm2
 
 
 def _outline(fov: FieldOfView | None, sx: float, sy: float) -> tuple[tuple[float, float], ...]:
@@ -136,16 +146,6 @@ def _outline(fov: FieldOfView | None, sx: float, sy: float) -> tuple[tuple[float
     c = cv2.approxPolyDP(c, 1.0, True).reshape(-1, 2).astype(float)
     full = (c + 0.5) / np.array([sx, sy]) - 0.5
     return tuple(map(tuple, np.round(full, 1).tolist()))
-
-
-def _check_field(fov: FieldOfView, sx: float, sy: float, ppm: float) -> None:
-    area_mm2 = _counted_area_mm2(fov, 0, 0, sx, sy, ppm)
-    if area_mm2 < MIN_AREA_MM2:
-        raise CalibrationRejected(
-            "area_too_small",
-            f"The lens's field of view shows only {area_mm2:.2f} mm2 of scalp; at least "
-            f"{MIN_AREA_MM2:g} mm2 is needed for a density figure.",
-        )
 
 
 def _as_rgb(rgb: np.ndarray) -> np.ndarray:
@@ -276,7 +276,7 @@ def _fill_slits(mask: np.ndarray, ppm: float) -> np.ndarray:
     return m8.astype(bool)
 
 
-def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> bool:
+def looks_clipped(mask: np.ndarray, ppm: float, skin: np.ndarray | None = None) -> bool:
     """Phototrichogram or long hair, from the physical length of the detected shafts.
 
     Clipped stubs are ~0.2-1.5 mm long (DOMAIN.md section 7: clipped to ~0.5 mm, growing
@@ -303,7 +303,7 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin_px: int | None = None) -> b
         return True
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
         return False
-    skin_mm2 = (mask.size if skin_px is None else skin_px) / ppm**2
+    skin_mm2 = (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
     skel = thin(mask)
     line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
     if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
@@ -382,13 +382,12 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     sx, sy = ww / w, hw / h
     ppm_w = ppm * 0.5 * (sx + sy)
     fov = field_of_view(gray, ppm_w)
+    area_mm2 = _counted_area_mm2(fov, h, w, sx, sy, ppm)
+    skin = None if fov is None else fov.in_view  # None: the whole photo shows scalp
     if fov is not None:
-        _check_field(fov, sx, sy, ppm)
         gray = fill_frame(gray, fov)
-    skin_px = None if fov is None else int(fov.in_view.sum())
 
     norm = normalise_illumination(gray, ppm_w)
-    skin = None if fov is None else fov.in_view
     enh = enhance(norm, ppm_w, skin)
     raw = segment(enh.dark, enh.noise, ppm_w), segment(enh.bright, enh.noise, ppm_w)
     polarities = _segment_polarities(enh, ppm_w, raw=raw)
@@ -399,8 +398,8 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         if clipped is None:
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
-            clipped = looks_clipped(plain, ppm_w, skin_px) and (
-                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin_px)
+            clipped = looks_clipped(plain, ppm_w, skin) and (
+                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin)
             )
         if not clipped:
             polarities = long_polarities
@@ -488,7 +487,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         c = exits_full[members].mean(0)
         units.append(FollicularUnit(float(c[0]), float(c[1]), tuple(int(m) for m in members)))
 
-    area_cm2 = _counted_area_mm2(fov, h, w, sx, sy, ppm) / 100.0
+    area_cm2 = area_mm2 / 100.0
     mean_d, cv_d, thin_f, vellus_f = _summary(diam, np.isfinite(d_full) if clipped else None)
     sizes = np.bincount(labels, minlength=n_fu) if n else np.zeros(0)
     return DensityResult(
