@@ -30,6 +30,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .grouped import group_median, group_quantile
+
 # Stations every 25 um: ~3 per shaft width, more would only repeat the same JPEG blocks.
 STATION_MM = 0.025
 # Cap on stations per hair (evenly spread along it): the median of 40 clean profiles is as
@@ -313,32 +315,6 @@ def _skin(prof: np.ndarray, outer_l: np.ndarray, outer_r: np.ndarray, pol: np.nd
     return left, right, skin_like
 
 
-def _group_median_rows(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    """Element-wise median over the rows of each group: (n, values.shape[1]), NaN if empty."""
-    out = np.full((n, values.shape[1]), np.nan)
-    if len(values) == 0:
-        return out
-    order = np.argsort(groups, kind="stable")
-    g = groups[order]
-    vals = values[order]
-    starts = np.searchsorted(g, np.arange(n), side="left")
-    stops = np.searchsorted(g, np.arange(n), side="right")
-    counts = stops - starts
-    maxc = int(counts.max()) if n else 0
-    if maxc == 0:
-        return out
-    pad = np.full((n, maxc, values.shape[1]), np.inf)
-    rank = np.arange(len(g)) - starts[g]
-    pad[g, rank] = vals
-    pad.sort(axis=1)
-    ok = counts > 0
-    lo = (counts - 1) // 2
-    hi = counts // 2
-    idx = np.flatnonzero(ok)
-    out[idx] = 0.5 * (pad[idx, lo[idx]] + pad[idx, hi[idx]])
-    return out
-
-
 def _half_max_width(y: np.ndarray, ip: np.ndarray, peak: np.ndarray) -> np.ndarray:
     """Distance in samples between the half-peak crossings either side of ``ip`` (sub-sample)."""
     n_t = y.shape[1]
@@ -357,24 +333,6 @@ def _half_max_width(y: np.ndarray, ip: np.ndarray, peak: np.ndarray) -> np.ndarr
         ya, yb = y[rows, l_c + 1], y[rows, l_c]
         fl = l_c + 1 - (ya - half[:, 0]) / (ya - yb)
         return np.where(ok, fr - fl, np.nan)
-
-
-def _group_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
-    out = np.full(n, np.nan)
-    if values.size == 0:
-        return out
-    order = np.lexsort((values, groups))
-    g, v = groups[order], values[order]
-    starts = np.searchsorted(g, np.arange(n), side="left")
-    counts = np.bincount(g, minlength=n)
-    ok = counts > 0
-    pos = starts + q * (counts - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, starts + counts - 1)
-    fr = pos - lo
-    idx = np.flatnonzero(ok)
-    out[idx] = v[lo[idx]] * (1 - fr[idx]) + v[hi[idx]] * fr[idx]
-    return out
 
 
 def _low_cluster(
@@ -534,7 +492,7 @@ def measure_diameters_um(
     width_hm = _half_max_width(y, ip, peak) * dt
     with np.errstate(invalid="ignore", divide="ignore"):
         mismatch = np.abs(left - right) / skin / np.maximum(peak, 1e-6)
-    med_peak = _group_median_rows(peak[:, None].astype(np.float64), hid, n_h)[:, 0]
+    med_peak = group_median(peak.astype(np.float64), hid, n_h)
     cand = (
         (peak > MIN_PEAK_RATIO * med_peak[hid])
         & (peak > 0)
@@ -545,7 +503,7 @@ def measure_diameters_um(
     if not ok.any():
         return out
     w_c, h_c = width_hm[cand], hid[cand]
-    width = _group_quantile(w_c, h_c, n_h, WIDTH_QUANTILE)
+    width = group_quantile(w_c, h_c, n_h, WIDTH_QUANTILE)
     frac = CLUSTER_FRACTION if side_by_side else LONG_CLUSTER_FRACTION
     low = _low_cluster(w_c, h_c, n_h, CLUSTER_TOL, CLUSTER_MIN, frac)
     width = np.where(np.isfinite(low), low, width)

@@ -17,7 +17,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from .shaft import _group_median
+from .grouped import group_median
 from .skeleton import Branches, neighbour_stats, split_branches, thin
 
 # Geometry in millimetres (shafts 60-80 um, stubs ~0.5 mm: DOMAIN.md sections 5 and 7).
@@ -358,7 +358,7 @@ def trace(
     strength_pix = (strength.ravel()[br.pix] * np.maximum(dt.ravel()[br.pix], 0.5)).astype(float)
     branch_med = np.zeros(n)
     if n:
-        branch_med = _group_median(strength_pix, br.branch, n)
+        branch_med = group_median(strength_pix, br.branch, n)
     lo_mm, hi_mm = TIP_WINDOW_MM
     d_from_far = br.length[br.branch] - br.dist
     win0 = (br.dist >= lo_mm * ppm) & (br.dist <= hi_mm * ppm)
@@ -402,7 +402,7 @@ def trace(
     if continuation is not None and n:
         line, normal = continuation
         cont = _continuation(xy_f, u.reshape(-1, 2), line, normal, ppm)
-        br_c = _group_median(line.ravel()[br.pix].astype(float), br.branch, n)
+        br_c = group_median(line.ravel()[br.pix].astype(float), br.branch, n)
         path_c = np.zeros(n_paths)
         np.maximum.at(path_c, path_of_branch, np.where(active, np.nan_to_num(br_c), 0.0))
         goes_on = cont > CONTINUE_RATIO * path_c[end_path]

@@ -10,21 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-
-def _group_median(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(n, np.nan)
-    if values.size == 0:
-        return out
-    order = np.lexsort((values, groups))
-    g = groups[order]
-    v = values[order]
-    starts = np.searchsorted(g, np.arange(n), side="left")
-    stops = np.searchsorted(g, np.arange(n), side="right")
-    ok = stops > starts
-    mid = (starts + stops - 1) // 2
-    mid2 = (starts + stops) // 2
-    out[ok] = 0.5 * (v[mid[ok]] + v[np.minimum(mid2[ok], len(v) - 1)])
-    return out
+from .grouped import group_median
 
 
 def measure_widths(
@@ -69,7 +55,7 @@ def measure_widths(
     cmax = cv2.dilate(contrast, np.ones((3, 3), np.uint8)).ravel()
     m_idx = sk_idx[path_of_sk >= 0]
     m_path = path_of_sk[path_of_sk >= 0]
-    peak = _group_median(cmax[m_idx].astype(np.float64), m_path, n_paths) - bg
+    peak = group_median(cmax[m_idx].astype(np.float64), m_path, n_paths) - bg
     length = np.bincount(m_path, weights=step_px.ravel()[m_idx], minlength=n_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
         width = integral / (peak * length)

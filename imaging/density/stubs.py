@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .grouped import group_quantile
 from .skeleton import thin
 from .stub_ends import trace_stubs
 
@@ -96,19 +97,8 @@ class Stubs:
     single_width_px: float
 
 
-def _group_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
-    out = np.full(n, np.nan)
-    if values.size == 0:
-        return out
-    order = np.lexsort((values, groups))
-    g = groups[order]
-    v = values[order]
-    starts = np.searchsorted(g, np.arange(n), side="left")
-    stops = np.searchsorted(g, np.arange(n), side="right")
-    ok = stops > starts
-    pos = starts + np.floor(q * (stops - starts - 1)).astype(np.int64)
-    out[ok] = v[np.clip(pos[ok], 0, len(v) - 1)]
-    return out
+def _lower_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
+    return group_quantile(values, groups, n, q, interpolate=False)
 
 
 def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
@@ -195,7 +185,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     key = off[lb] + (sb - smin[lb])
     # peak contrast of every blob: the contrast of a shaft's centre line
     core = mask.ravel()[idx]
-    peak = _group_quantile(c[core], lb[core], nl, PEAK_Q)
+    peak = _lower_quantile(c[core], lb[core], nl, PEAK_Q)
     peak = np.where(np.isfinite(peak) & (peak > 0), peak, np.inf)
     # shaft material across each slice (px): contrast relative to the shaft centre, capped at 1
     # so overlaps, glare edges and noise never count for more than full cover
@@ -247,9 +237,9 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     end_cut = 0.5 * typical_w
     inner = (pos >= end_cut) & (pos <= nbins[bin_blob] - 1 - end_cut) & keep[bin_blob]
     inner &= sm > 0.25 * typical_w
-    low = _group_quantile(sm[inner], bin_blob[inner], nl, SINGLE_WIDTH_Q)
-    hi = _group_quantile(sm[inner], bin_blob[inner], nl, COUNT_Q)
-    mid = _group_quantile(sm[inner], bin_blob[inner], nl, 0.5)
+    low = _lower_quantile(sm[inner], bin_blob[inner], nl, SINGLE_WIDTH_Q)
+    hi = _lower_quantile(sm[inner], bin_blob[inner], nl, COUNT_Q)
+    mid = _lower_quantile(sm[inner], bin_blob[inner], nl, 0.5)
     ok = keep & np.isfinite(low) & np.isfinite(hi)
     if not ok.any():
         return empty
@@ -280,7 +270,7 @@ def count_stubs(mask: np.ndarray, contrast: np.ndarray, ppm: float) -> Stubs:
     nslice = stubs_from_width(sm / d1)
     per = np.where(inner, half / _UNION[np.minimum(nslice, MAX_PER_BLOB) - 1], np.nan)
     okp = np.isfinite(per)
-    diam_blob = _group_quantile(per[okp], bin_blob[okp], nl, 0.5)
+    diam_blob = _lower_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
     per_path = _path_multiplicity(mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted)

@@ -96,16 +96,16 @@ def test_a_stub_s_width_is_its_lowest_agreeing_readings_not_its_low_quantile():
         CLUSTER_MIN,
         CLUSTER_TOL,
         WIDTH_QUANTILE,
-        _group_quantile,
         _low_cluster,
     )
+    from imaging.density.grouped import group_quantile
 
     readings = np.array([30.0, 66.0, 67.5, 68.0, 69.5] + list(np.linspace(136.0, 146.0, 15)))
     groups = np.zeros(readings.size, np.int64)
     width = _low_cluster(readings, groups, 1, CLUSTER_TOL, CLUSTER_MIN, CLUSTER_FRACTION)[0]
     assert 66.0 <= width <= 69.5
     # the low quantile alone lands on the union of the two
-    assert _group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] > 100.0
+    assert group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] > 100.0
 
 
 def test_a_long_shaft_s_width_is_its_agreeing_readings_not_a_few_low_ones():
@@ -116,9 +116,9 @@ def test_a_long_shaft_s_width_is_its_agreeing_readings_not_a_few_low_ones():
         CLUSTER_TOL,
         LONG_CLUSTER_FRACTION,
         WIDTH_QUANTILE,
-        _group_quantile,
         _low_cluster,
     )
+    from imaging.density.grouped import group_quantile
 
     own = list(np.linspace(65.0, 71.0, 11))
     readings = np.array([42.0, 45.0, 48.0, 52.0, 55.0, 58.0] + own + [120.0, 130.0, 140.0])
@@ -127,7 +127,7 @@ def test_a_long_shaft_s_width_is_its_agreeing_readings_not_a_few_low_ones():
     width = _low_cluster(readings, groups, 1, CLUSTER_TOL, CLUSTER_MIN, frac)[0]
     assert 65.0 <= width <= 71.0
     # the low quantile follows the stray low readings (and so would the stubs' smaller cluster)
-    assert _group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] < 60.0
+    assert group_quantile(readings, groups, 1, WIDTH_QUANTILE)[0] < 60.0
 
 
 def test_a_line_with_no_agreeing_readings_has_no_cluster_width():
