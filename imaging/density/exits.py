@@ -71,11 +71,16 @@ class Traced:
     typical_width_px: float
 
 
-def _node_regions(skel: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, int]:
+def _crossing_pixels(skel: np.ndarray) -> np.ndarray:
+    """uint8 map of skeleton pixels whose neighbours fall into three or more groups."""
     idx, _, groups = neighbour_stats(skel)
     junction = np.zeros(skel.size, np.uint8)
     junction[idx[groups >= 3]] = 1
-    junction = junction.reshape(skel.shape)
+    return junction.reshape(skel.shape)
+
+
+def _node_regions(junction: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Junction pixels grown by ``radius`` into node regions, labelled (0: none)."""
     k = 2 * radius + 1
     region = cv2.dilate(junction, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, lab = cv2.connectedComponents(region, connectivity=8)
@@ -104,8 +109,18 @@ def _end_info(
     return xy, node, typ, u
 
 
-def _graph(skel: np.ndarray, node_radius: int, border_px: float, span_px: float):
-    region, node_lab, n_nodes = _node_regions(skel, node_radius)
+def _graph(
+    skel: np.ndarray,
+    node_radius: int,
+    border_px: float,
+    span_px: float,
+    junction: np.ndarray | None = None,
+):
+    """Branches between junctions and their ends (see _end_info); ``junction``: the junction
+    pixel map (default: neighbours in three or more groups)."""
+    if junction is None:
+        junction = _crossing_pixels(skel)
+    region, node_lab, n_nodes = _node_regions(junction, node_radius)
     br = split_branches(skel, region)
     xy, node, typ, u = _end_info(br, node_lab, border_px, span_px)
     return br, xy, node, typ, u, n_nodes
@@ -183,6 +198,40 @@ def _thin_isolated_fragments(
     crowded = np.zeros(n_paths, bool)
     np.logical_or.at(crowded, end_path, line[ex[:, 1], ex[:, 0]] >= CROWDED_LINE_DENSITY)
     return frag & ~crowded
+
+
+def ends_by_node(node: np.ndarray, active: np.ndarray) -> list[np.ndarray]:
+    """Ends (2 * branch + side) of active branches that meet at each junction, one array per
+    junction."""
+    ids = np.flatnonzero(((node >= 0) & active[:, None]).ravel())
+    if ids.size == 0:
+        return []
+    nid = node.ravel()[ids]
+    order = np.argsort(nid, kind="stable")
+    ids, nid = ids[order], nid[order]
+    return np.split(ids, np.flatnonzero(np.diff(nid)) + 1)
+
+
+def pair_through_junctions(groups: list[np.ndarray], u: np.ndarray, min_cos: float) -> np.ndarray:
+    """(k, 2) pairs of branch ends that continue each other through their junction: at each
+    junction (``groups``, see ends_by_node), the straightest pairs first, each end once, while
+    the two run on within ``acos(min_cos)`` of straight (``u``: directions into the branch)."""
+    uu = u.reshape(-1, 2)
+    pairs = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        d = uu[group] @ uu[group].T  # -1: one branch runs straight on into the other
+        d[(group[:, None] // 2) == (group[None, :] // 2)] = 1.0
+        used = np.zeros(len(group), bool)
+        for flat_i in np.argsort(d, axis=None):
+            i, j = divmod(int(flat_i), len(group))
+            if d[i, j] > -min_cos:
+                break
+            if i < j and not used[i] and not used[j]:
+                used[i] = used[j] = True
+                pairs.append((group[i], group[j]))
+    return np.asarray(pairs, np.int64).reshape(-1, 2)
 
 
 def _continuation(
@@ -274,30 +323,8 @@ def trace(
     active = ~bridge & ~br.loop
 
     # --- pair branch ends through each junction by direction continuity -----------------------
-    links: list[tuple[int, int]] = []
-    end_ids = np.flatnonzero(((node_m >= 0) & active[:, None]).ravel())
-    if end_ids.size:
-        order = np.argsort(node_m.ravel()[end_ids], kind="stable")
-        end_ids = end_ids[order]
-        nid = node_m.ravel()[end_ids]
-        bounds = np.flatnonzero(np.diff(nid)) + 1
-        uu = u.reshape(-1, 2)
-        for group in np.split(end_ids, bounds):
-            if len(group) < 2:
-                continue
-            d = uu[group] @ uu[group].T  # -1 = straight through
-            np.fill_diagonal(d, 1.0)
-            same = (group[:, None] // 2) == (group[None, :] // 2)
-            d[same] = 1.0
-            used = np.zeros(len(group), bool)
-            for flat_i in np.argsort(d, axis=None):
-                i, j = divmod(int(flat_i), len(group))
-                if d[i, j] > -CONTINUITY_COS:
-                    break
-                if used[i] or used[j] or i >= j:
-                    continue
-                used[i] = used[j] = True
-                links.append((int(group[i]), int(group[j])))
+    node_groups = ends_by_node(node_m, active)
+    links = [(int(a), int(b)) for a, b in pair_through_junctions(node_groups, u, CONTINUITY_COS)]
 
     # --- bridge small gaps in faint shafts (long hairs only) ----------------------------------
     mode_guess_clipped = clipped
@@ -335,11 +362,11 @@ def trace(
     # degrees of straight on) is a crossing where the pairing failed, not a root: hairs of one
     # opening diverge to one side, a crossing hair continues across
     through = np.zeros(2 * n, bool)
-    if end_ids.size:
+    if node_groups:
         linked0 = np.zeros(2 * n, bool)
         linked0[link_arr.ravel()] = True
         uu = u.reshape(-1, 2)
-        for group in np.split(end_ids, bounds):
+        for group in node_groups:
             if len(group) < 2:
                 continue
             d = uu[group] @ uu[group].T

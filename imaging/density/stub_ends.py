@@ -21,8 +21,16 @@ import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .exits import END_BORDER, END_FREE, END_NODE, _end_info, _union_find
-from .skeleton import neighbour_stats, split_branches
+from .exits import (
+    END_BORDER,
+    END_FREE,
+    END_NODE,
+    _graph,
+    _union_find,
+    ends_by_node,
+    pair_through_junctions,
+)
+from .skeleton import neighbour_stats
 
 # The hair stream of a scalp region is consistent over centimetres (it turns only at whorls),
 # while a single fork's vote is right only ~80 % of the time (crossings mimic forks): votes
@@ -138,16 +146,6 @@ def _junctions(skel: np.ndarray) -> np.ndarray:
     return junction.reshape(skel.shape)
 
 
-def _graph(skel: np.ndarray, node_r: int, border_px: float, span_px: float):
-    """Branches between junctions and their ends (see exits._end_info)."""
-    k = 2 * node_r + 1
-    region = cv2.dilate(_junctions(skel), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    _, node_lab = cv2.connectedComponents(region, connectivity=8)
-    br = split_branches(skel, region.astype(bool))
-    xy, node, typ, u = _end_info(br, node_lab, border_px, span_px)
-    return br, xy, node, typ, u, None
-
-
 def _stub_graph(skel: np.ndarray, ppm: float, width_px: float):
     """Skeleton graph of the stubs: outline bumps pruned, V-shaped bends split into two stubs.
 
@@ -158,7 +156,7 @@ def _stub_graph(skel: np.ndarray, ppm: float, width_px: float):
     node_r = int(max(2, round(0.5 * width_px + 1)))
     border_px = 0.5 * width_px + 2.0
     span_px = max(DIRECTION_SPAN_MM * ppm, 2.0 * width_px)
-    br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px)
+    br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px, _junctions(skel))
     spur = ((typ == END_NODE).sum(1) == 1) & (br.length < max(1.5 * width_px, 0.06 * ppm))
     spur &= ((typ == END_FREE) | (typ == END_BORDER)).sum(1) == 1
     flat = skel.ravel().copy()
@@ -170,7 +168,8 @@ def _stub_graph(skel: np.ndarray, ppm: float, width_px: float):
         for dx in (-1, 0, 1):
             flat[np.clip(cy + dy, 0, h - 1) * w + np.clip(cx + dx, 0, w - 1)] = False
     if spur.any() or len(corner_pix):
-        br, xy, node, typ, u, _ = _graph(flat.reshape(skel.shape), node_r, border_px, span_px)
+        cut = flat.reshape(skel.shape)
+        br, xy, node, typ, u, _ = _graph(cut, node_r, border_px, span_px, _junctions(cut))
     # a junction left with one branch (its other arms were bumps) is that branch's free end
     per_node = np.bincount(node[node >= 0], minlength=1)
     lone = (node >= 0) & (per_node[np.maximum(node, 0)] == 1)
@@ -235,32 +234,6 @@ def _hair_stream(
     lonely = np.linalg.norm(flow, axis=1) == 0
     flow[lonely] = vote_vec.sum(0)
     return flow
-
-
-def _pair_through_junctions(node: np.ndarray, u: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """(k, 2) pairs of branch ends (2*branch+side) that continue each other through a junction."""
-    ids = np.flatnonzero(((node >= 0) & active[:, None]).ravel())
-    if ids.size < 2:
-        return np.zeros((0, 2), np.int64)
-    nid = node.ravel()[ids]
-    order = np.argsort(nid, kind="stable")
-    ids, nid = ids[order], nid[order]
-    uu = u.reshape(-1, 2)
-    pairs = []
-    for group in np.split(ids, np.flatnonzero(np.diff(nid)) + 1):
-        if len(group) < 2:
-            continue
-        d = uu[group] @ uu[group].T  # -1: one branch runs straight on into the other
-        d[(group[:, None] // 2) == (group[None, :] // 2)] = 1.0
-        used = np.zeros(len(group), bool)
-        for flat_i in np.argsort(d, axis=None):
-            i, j = divmod(int(flat_i), len(group))
-            if d[i, j] > -CONTINUITY_COS:
-                break
-            if i < j and not used[i] and not used[j]:
-                used[i] = used[j] = True
-                pairs.append((group[i], group[j]))
-    return np.asarray(pairs, np.int64).reshape(-1, 2)
 
 
 def _root_of_forks(
@@ -335,7 +308,7 @@ def _chains(br, node: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """
     n = br.n
     active = ~br.loop
-    pairs = _pair_through_junctions(node, u, active)
+    pairs = pair_through_junctions(ends_by_node(node, active), u, CONTINUITY_COS)
     path = _union_find(n, pairs // 2)
     linked = np.zeros(2 * n, bool)
     linked[pairs.ravel()] = True
