@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import cv2
 import numpy as np
 
 from imaging.density import analyze
@@ -68,14 +69,12 @@ def test_dense_phototrichogram_with_touching_stubs_is_still_clipped():
 
 
 def _fan(mask: np.ndarray, opening: tuple[int, int], cut_ends: list[tuple[int, int]]) -> None:
-    import cv2
 
     for end in cut_ends:
         cv2.line(mask, opening, end, 1, 4)
 
 
 def _stubs(mask: np.ndarray):
-    import cv2
 
     from imaging.density.skeleton import thin
     from imaging.density.stub_ends import trace_stubs
@@ -107,7 +106,6 @@ def test_a_single_stub_takes_the_hair_stream_of_the_forks_around_it():
 
 def _fork(mask: np.ndarray, opening, split, cut_ends) -> None:
     """Stubs of one opening lying together for a stretch (the trunk), then diverging."""
-    import cv2
 
     cv2.line(mask, opening, split, 1, 6)
     for end in cut_ends:
@@ -135,7 +133,6 @@ def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
     base = dataclasses.replace(REAL, width=400, height=300, hair_density_per_cm2=1.0, seed=3)
     scene = generate_scene(base)
     img = scene.image.copy()
-    import cv2
 
     for x in (100, 200, 300):  # three dark stubs entering from the bottom edge, fanning upwards
         cv2.line(img, (x, 299), (x - 10, 180), (30, 25, 25), 8, cv2.LINE_AA)
@@ -177,3 +174,24 @@ def test_parted_stubs_hide_at_most_two_more_stubs_beside_them():
     assert width_count_beside_paths(2, 2) == 2
     # one traced path: stubs side by side never parted, the width alone counts them
     assert width_count_beside_paths(4, 1) == 4
+
+
+def test_grey_stubs_leaving_their_dark_openings_are_hairs_not_skin_gaps():
+    # grey hair is lighter than the skin, its follicular opening darker. Where pigmented hairs
+    # win the polarity contest, light components hugging dark ones are dropped as skin gaps;
+    # an opening encloses no gap, so a short grey stub leaving one is a hair (seed-3 scene #62
+    # lost a third of its grey hairs this way)
+    ppm = 120.0
+    img = np.zeros((360, 480, 3), np.uint8)
+    img[:] = (236, 204, 186)
+    for x in (60, 200, 340):  # pigmented hairs of the greying scalp, in the upper half
+        cv2.line(img, (x, 150), (x + 90, 30), (70, 50, 40), 9, cv2.LINE_AA)
+    roots = [(80, 300), (200, 310), (320, 295), (420, 305)]
+    for x, y in roots:
+        cv2.circle(img, (x, y), 10, (180, 150, 135), -1, cv2.LINE_AA)
+    for x, y in roots:  # 0.5 mm grey stubs (telogen) leaving 0.17 mm openings
+        cv2.line(img, (x, y), (x + 6, y - 60), (226, 226, 222), 8, cv2.LINE_AA)
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    r = analyze(img, pixels_per_mm=ppm, clipped=True)
+    grey = [h for h in r.hairs if min(y for _, y in h.polyline) > 200]
+    assert len(grey) == len(roots)
