@@ -47,12 +47,16 @@ CORNER_TURN_DEG = 60.0  # a stiff stub bends by a few degrees at most over that 
 TRUNK_COS = np.cos(np.deg2rad(50.0))  # a fork's arm and its trunk run roughly in line
 FADE_CONTRAST = 0.15  # difference of end fullness that decides a stub's direction alone
 OWN_FADE_WEIGHT = 0.3  # a tie-breaker where no fork is near: the shape of an end is subtle
+# one free stub's ends as a vote on the stream's sense, against a fork's 1: a fork is right
+# ~80 % of the time, one stub's ends ~60-70 % (seed-3 benchmark, realistic / harsh)
+ENDS_VOTE_WEIGHT = 0.15
 # DOMAIN.md section 7: clipped to ~0.5 mm, re-imaged after 2-3 days of ~0.3 mm/day growth
 MAX_STUB_MM = 1.6
 CONTINUITY_COS = np.cos(np.deg2rad(35.0))  # a stub keeps its course through a junction
 ROOT_SEARCH_MM = 0.25  # a unit's stubs converge within about one opening's width
 MIN_ENCLOSED_MM = 0.3  # between two junctions: longer than a shallow crossing's bridge
 MIN_PATH_MM = 0.15  # shorter pieces are dots or outline bumps (stubs are ~0.25-1.5 mm)
+MIN_COURSE_MM = 0.25  # a path long enough to give the stream's axis (the shortest stubs)
 
 
 def _run_directions(on: np.ndarray, ang: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,11 +218,45 @@ def _fork_votes(
     )
 
 
+def _stream_axis(
+    seg_xy: np.ndarray, seg_dir: np.ndarray, seg_len: np.ndarray, at: np.ndarray, ppm: float
+) -> np.ndarray:
+    """Unit axis of the hair stream at points ``at``, from the stubs' own courses around.
+
+    Stubs of one region lie along the stream (DOMAIN.md section 7: a phototrichogram's field is
+    a few millimetres of one region); their courses give its axis however few forks show its
+    sense. Doubled angles, so that a stub counts the same whichever way it was traced; longer
+    stubs weigh more (their course is better defined).
+    """
+    axis = np.zeros((len(at), 2))
+    if len(seg_xy) == 0 or len(at) == 0:
+        return axis
+    sigma = FLOW_SIGMA_MM * ppm
+    c2 = (seg_dir[:, 0] ** 2 - seg_dir[:, 1] ** 2) * seg_len
+    s2 = 2.0 * seg_dir[:, 0] * seg_dir[:, 1] * seg_len
+    tree = cKDTree(seg_xy)
+    for k, nb in enumerate(tree.query_ball_point(at, 3.0 * sigma)):
+        if nb:
+            nb = np.asarray(nb, np.int64)
+            wt = np.exp(-0.5 * ((seg_xy[nb] - at[k]) ** 2).sum(1) / sigma**2)
+            half = 0.5 * np.arctan2((s2[nb] * wt).sum(), (c2[nb] * wt).sum())
+            axis[k] = (np.cos(half), np.sin(half))
+    return axis
+
+
 def _hair_stream(
-    vote_xy: np.ndarray, vote_vec: np.ndarray, at: np.ndarray, ppm: float
+    vote_xy: np.ndarray,
+    vote_vec: np.ndarray,
+    at: np.ndarray,
+    ppm: float,
+    axis: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exit-to-cut direction at points ``at``: the forks' votes around, nearer ones weighing more.
 
+    With ``axis`` (the stream's axis at each point, from the stubs' courses), the forks decide
+    only the sense along it: a fork's arms spread by tens of degrees, so the sum of a few votes
+    points tens of degrees off the stream, and a stub lying across that error took the wrong
+    sense (seed-3 scene #48 lost two units whose exits were put on the frame this way).
     Zero vectors where no fork lies within reach; the scene's overall stream is used there.
     """
     flow = np.zeros((len(at), 2))
@@ -233,6 +271,10 @@ def _hair_stream(
             flow[k] = (vote_vec[nb] * np.exp(-0.5 * d2 / sigma**2)[:, None]).sum(0)
     lonely = np.linalg.norm(flow, axis=1) == 0
     flow[lonely] = vote_vec.sum(0)
+    if axis is not None:
+        has_axis = np.linalg.norm(axis, axis=1) > 0
+        along = (flow * axis).sum(1)
+        flow = np.where(has_axis[:, None], along[:, None] * axis, flow)
     return flow
 
 
@@ -332,16 +374,30 @@ def _stream_at_paths(
     both_free: np.ndarray,
     ppm: float,
 ) -> np.ndarray:
-    """Exit-to-cut direction per path: the forks' stream where it lies, and as a tie-breaker
-    its own ends (a blunt cut end against a shaft fading in from under the skin at its exit)."""
-    f = _hair_stream(*votes, 0.5 * (xy_a + xy_b), ppm)
-    if contrast is None:
-        return f
-    fa = _end_fullness(contrast, xy_a, out_a, ppm)
-    fb = _end_fullness(contrast, xy_b, out_b, ppm)
+    """Exit-to-cut direction per path.
+
+    The stream's axis comes from the stubs' courses; its sense from every cue around: the
+    forks' votes, and each free stub's own ends (a blunt cut end against a shaft fading in from
+    under the skin at its exit). One stub's ends are a weak cue, but where few units fork (a
+    sparse or single-hair scalp) dozens of stubs' ends together are not: on the seed-3 harsh
+    scenes the forks alone gave the wrong sense in a quarter of the fields, their ends in one in
+    twelve. The path's own ends still break a tie where the stream runs across it.
+    """
+    mid = 0.5 * (xy_a + xy_b)
     ab = xy_b - xy_a
-    ab /= np.maximum(np.linalg.norm(ab, axis=1), 1e-9)[:, None]
-    own = np.clip((fb - fa) / FADE_CONTRAST, -1.0, 1.0) * both_free  # + : b is the cut end
+    length = np.linalg.norm(ab, axis=1)
+    ab = ab / np.maximum(length, 1e-9)[:, None]
+    course = length >= MIN_COURSE_MM * ppm
+    if contrast is None:
+        own = np.zeros(len(mid))
+    else:
+        fa = _end_fullness(contrast, xy_a, out_a, ppm)
+        fb = _end_fullness(contrast, xy_b, out_b, ppm)
+        own = np.clip((fb - fa) / FADE_CONTRAST, -1.0, 1.0) * both_free  # + : b is the cut end
+    vote_xy = np.vstack([votes[0], mid[course]])
+    vote_vec = np.vstack([votes[1], ENDS_VOTE_WEIGHT * own[course, None] * ab[course]])
+    axis = _stream_axis(mid[course], ab[course], length[course], mid, ppm)
+    f = _hair_stream(vote_xy, vote_vec, mid, ppm, axis)
     unit = f / np.maximum(np.linalg.norm(f, axis=1), 1e-9)[:, None]
     return unit + OWN_FADE_WEIGHT * own[:, None] * ab
 

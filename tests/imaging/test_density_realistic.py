@@ -69,13 +69,11 @@ def test_dense_phototrichogram_with_touching_stubs_is_still_clipped():
 
 
 def _fan(mask: np.ndarray, opening: tuple[int, int], cut_ends: list[tuple[int, int]]) -> None:
-
     for end in cut_ends:
         cv2.line(mask, opening, end, 1, 4)
 
 
 def _stubs(mask: np.ndarray):
-
     from imaging.density.skeleton import thin
     from imaging.density.stub_ends import trace_stubs
 
@@ -126,6 +124,29 @@ def test_one_misleading_fork_nearby_does_not_turn_a_stub_against_the_field_s_str
     lone = np.abs(exits[:, 0] - 387) < 8
     assert lone.sum() == 1
     assert exits[lone][0, 1] > 195 and cuts[lone][0, 1] < 160
+
+
+def test_stubs_ends_outvote_a_misleading_fork_where_few_units_fork():
+    # a field of single-hair units (nothing forks) and one fork opening downwards (the cut ends
+    # of two units touching look just like it): each stub fades in from under the skin at its
+    # exit and ends blunt where it was cut, and a dozen stubs' ends outweigh one fork
+    from imaging.density.skeleton import thin
+    from imaging.density.stub_ends import trace_stubs
+
+    mask = np.zeros((260, 420), np.uint8)
+    _fork(mask, (330, 60), (330, 85), [(315, 140), (346, 145)])
+    for x in range(30, 270, 20):
+        cv2.line(mask, (x, 230), (x + 4, 160), 1, 4)
+    contrast = mask.astype(np.float32)
+    for x in range(30, 270, 20):  # the exit's first 0.15 mm fades in from under the skin
+        for k in range(9):
+            y = 230 - k
+            contrast[y - 1 : y + 1, x - 3 : x + 4] *= (k + 1) / 10.0
+    _, lab = cv2.connectedComponents(mask)
+    st = trace_stubs(thin(mask.astype(bool)), lab, 60.0, 4.0, contrast)
+    single = st.exit_xy[:, 0] < 280
+    assert single.sum() == 12
+    assert np.all(st.exit_xy[single, 1] > 210)
 
 
 def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
