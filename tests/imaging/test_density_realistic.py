@@ -164,6 +164,28 @@ def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
     assert r.hair_count == 2
 
 
+def test_a_stub_touching_the_cut_end_of_one_from_outside_the_frame_is_counted():
+    # a stub running in from outside the frame (its exit is not in the photo) touches, end to
+    # end, the root of a stub inside: their path is longer than any stub (2.3 mm at 60 px/mm),
+    # so it holds two, and the one inside left the scalp in view
+    from imaging.density.skeleton import thin
+    from imaging.density.stub_ends import trace_stubs
+
+    mask = np.zeros((260, 300), np.uint8)
+    for y in (190, 235):  # units opening to the right: the stream runs left to right
+        _fork(mask, (40, y), (65, y), [(130, y - 12), (130, y + 12)])
+    cv2.line(mask, (0, 60), (70, 60), 1, 4)
+    cv2.line(mask, (70, 60), (140, 57), 1, 4)
+    contrast = mask.astype(np.float32)
+    contrast[55:65, 68:73] *= 0.5  # where the cut end meets the next root, the shaft dips
+    _, lab = cv2.connectedComponents(mask)
+    st = trace_stubs(thin(mask.astype(bool)), lab, 60.0, 4.0, contrast)
+    exits = st.exit_xy[st.counted]
+    inside = exits[exits[:, 1] < 120]
+    assert len(inside) == 1
+    assert 60 < inside[0, 0] < 80
+
+
 def test_dense_black_mesh_is_long_hair_not_its_skin_gaps():
     # dense black long hair on light skin (seed-3 benchmark scene #39 at 280/cm2): the light
     # skin gaps between the shafts outweigh the shafts in the polarity contest, and the mesh
