@@ -34,6 +34,15 @@ TIP_WINDOW_MM = (0.05, 0.4)
 # Beyond a root there is skin (past the ~0.1-0.2 mm opening); beyond a break at a crossing or
 # an out-of-focus stretch the shaft goes on: mean contrast on the extension above this
 # fraction of the path's median contrast means the end is not where the shaft starts
+# A root lies in focus on the skin: full contrast up to where the shaft enters its opening. A
+# shaft rising out of the depth of field fades: blur spreads it, so its peak contrast falls
+# while contrast x width (the tapered-tip test) holds. On a branch long enough to show its own
+# contrast (a clean stretch of DEFOCUS_BRANCH_MM), an end whose last 0.05-0.4 mm is below
+# DEFOCUS_RATIO of the branch's median contrast is such a fade, where the centrelines are
+# sparse (CROWDED_LINE_DENSITY): in a mesh, shafts lying over each other vary a shaft's
+# contrast along it and the test removed roots as well.
+DEFOCUS_BRANCH_MM = 1.0
+DEFOCUS_RATIO = 0.7
 CONTINUE_MM = (0.15, 0.45)
 CONTINUE_RATIO = 0.17
 # A hair's exit in the clear is followed by millimetres of shaft as wide as the scene's other
@@ -191,13 +200,19 @@ def _thin_isolated_fragments(
     )
     if not frag.any():
         return frag
+    crowded = np.zeros(n_paths, bool)
+    np.logical_or.at(crowded, end_path, _crowded(skel, end_xy, ppm))
+    return frag & ~crowded
+
+
+def _crowded(skel: np.ndarray, xy: np.ndarray, ppm: float) -> np.ndarray:
+    """Points where the centrelines are dense (CROWDED_LINE_DENSITY within CROWDED_WINDOW_MM):
+    there a crossing or an overlap may explain what a shaft in the clear would not."""
     h, w = skel.shape
     k = int(round(CROWDED_WINDOW_MM * ppm)) | 1
     line = cv2.boxFilter(skel.astype(np.float32), -1, (k, k), normalize=False) * ppm / k**2
-    ex = np.clip(np.round(end_xy).astype(np.int64), 0, [w - 1, h - 1])
-    crowded = np.zeros(n_paths, bool)
-    np.logical_or.at(crowded, end_path, line[ex[:, 1], ex[:, 0]] >= CROWDED_LINE_DENSITY)
-    return frag & ~crowded
+    pt = np.clip(np.round(xy).astype(np.int64), 0, [w - 1, h - 1])
+    return line[pt[:, 1], pt[:, 0]] >= CROWDED_LINE_DENSITY
 
 
 def ends_by_node(node: np.ndarray, active: np.ndarray) -> list[np.ndarray]:
@@ -396,6 +411,21 @@ def trace(
         c = np.bincount(br.branch[win], minlength=n)
         end_strength[:, side] = np.where(c > 0, s / np.maximum(c, 1), branch_med)
 
+    # --- per-branch peak contrast at the ends for the defocus test ------------------------------
+    contrast_pix = strength.ravel()[br.pix].astype(float)
+    branch_contrast = group_median(contrast_pix, br.branch, n) if n else np.zeros(0)
+    end_contrast = np.zeros((n, 2))
+    for side, win in enumerate((win0, win1)):
+        s = np.bincount(br.branch[win], weights=contrast_pix[win], minlength=n)
+        c = np.bincount(br.branch[win], minlength=n)
+        end_contrast[:, side] = np.where(c > 0, s / np.maximum(c, 1), branch_contrast)
+    defocused = (
+        (br.length[:, None] >= DEFOCUS_BRANCH_MM * ppm)
+        & (end_contrast < DEFOCUS_RATIO * branch_contrast[:, None])
+    ).ravel()
+    if defocused.any():  # in a crowded mesh overlaps and crossings vary a shaft's contrast
+        defocused[defocused] = ~_crowded(skel, xy.reshape(-1, 2)[defocused], ppm)
+
     # --- classify paths -----------------------------------------------------------------------
     n_paths = int(path_of_branch.max()) + 1 if n else 0
     typ_f = typ.ravel()
@@ -457,6 +487,8 @@ def trace(
                 continue  # a tapered tip of a hair rooted outside the frame or under another
             elif not clipped and goes_on[e]:
                 continue
+            elif not clipped and defocused[e]:
+                continue  # a shaft leaving the depth of field, not its root
             hairs.append(TracedHair(tuple(xy_f[e]), p, np.zeros((0, 2))))
         else:
             a, b = ins[0], ins[-1]

@@ -238,3 +238,22 @@ def test_grey_stubs_leaving_their_dark_openings_are_hairs_not_skin_gaps():
     r = analyze(img, pixels_per_mm=ppm, clipped=True)
     grey = [h for h in r.hairs if min(y for _, y in h.polyline) > 200]
     assert len(grey) == len(roots)
+
+
+def test_a_shaft_fading_out_of_focus_is_not_counted_where_it_fades():
+    # a long hair from outside the frame lies in focus on the skin for 3.5 mm, then rises out
+    # of the depth of field: wider and fainter, its peak contrast falls while contrast x width
+    # holds, so the tapered-tip test does not see it. Below it, a hair rooted in view.
+    img = np.zeros((400, 640, 3), np.float32)
+    img[:] = (200, 160, 140)
+    cover = np.zeros((400, 640), np.float32)
+    cv2.line(cover, (0, 150), (420, 170), 1.0, 8, cv2.LINE_AA)
+    fade = np.zeros_like(cover)
+    for k in range(16):
+        y0, y1 = int(170 + 0.5 * k), int(170.5 + 0.5 * k)
+        cv2.line(fade, (420 + 10 * k, y0), (430 + 10 * k, y1), 1.0 - k / 16, 8 + k, cv2.LINE_AA)
+    cover = np.maximum(cover, cv2.GaussianBlur(fade, (0, 0), 4.0))
+    cv2.line(cover, (100, 300), (500, 280), 1.0, 8, cv2.LINE_AA)
+    img = img * (1 - 0.85 * cover[..., None]) + 0.85 * cover[..., None] * np.array([40, 30, 25])
+    r = analyze(np.clip(img, 0, 255).astype(np.uint8), pixels_per_mm=120.0, clipped=False)
+    assert [(round(h.x / 10), round(h.y / 10)) for h in r.hairs] == [(10, 30)]
