@@ -55,7 +55,8 @@ MAX_OPPOSITE_ADJACENCY = 0.2
 ADJACENCY_MM = 0.06  # about one terminal shaft width (DOMAIN.md section 5)
 # Shorter opposite components are spots, not shafts that could enclose a skin gap: a
 # follicular opening is ~0.1-0.2 mm across (its length along the major axis reads 0.87 of
-# that), the shortest clipped stub ~0.25 mm (DOMAIN.md section 7: clipped to ~0.5 mm).
+# that), while stubs clipped to ~0.5 mm (DOMAIN.md section 7) are longer. Chosen between the
+# two: at 0.3 mm (bounding-box diagonal) and 0.22 mm (moments) the seed-3 benchmark agreed.
 MIN_ENCLOSING_MM = 0.22
 # A skin gap is bounded by the shafts enclosing it; a component this many times longer than
 # the longest opposite component it touches is a shaft network, not a gap (dense black mesh)

@@ -6,11 +6,13 @@ continue each other in direction through a junction are one stub (a stub crossin
 another keeps its course), so every stub becomes one path with two open ends.
 
 Which end is the exit comes from the hair stream: hairs of one scalp region grow in one
-direction (the phototrichogram's marked area is a few millimetres wide, DOMAIN.md section 7),
-and the stream shows itself at forks: the stubs of one follicular unit leave one opening and
-diverge a little, so their skeleton forks into two arms at a narrow angle with a trunk running
-back to the opening. Every fork votes for the direction trunk -> arms; a stub takes the vote of
-the forks around it, nearer ones weighing more. No width, colour or magnification is assumed.
+direction (a phototrichogram images a small clipped area, DOMAIN.md section 7, a few
+millimetres across). The stubs' own courses give the stream's axis; its sense shows at forks
+(the stubs of one follicular unit leave one opening and diverge a little, so their skeleton
+forks into two arms at a narrow angle with a trunk running back to the opening: every fork
+votes trunk -> arms) and, more weakly, at each stub's ends (a blunt cut end against a shaft
+fading in from under the skin at its exit). A stub takes the votes around it, nearer ones
+weighing more. No width, colour or magnification is assumed.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ CORNER_TURN_DEG = 60.0  # a stiff stub bends by a few degrees at most over that 
 TRUNK_COS = np.cos(np.deg2rad(50.0))  # a fork's arm and its trunk run roughly in line
 FADE_CONTRAST = 0.15  # difference of end fullness that decides a stub's direction alone
 OWN_FADE_WEIGHT = 0.3  # a tie-breaker where no fork is near: the shape of an end is subtle
-# one free stub's ends as a vote on the stream's sense, against a fork's 1: a fork is right
-# ~80 % of the time, one stub's ends ~60-70 % (seed-3 benchmark, realistic / harsh)
+# one free stub's ends as a vote on the stream's sense, against a fork's 1. A fork is right
+# ~80 % of the time, one stub's ends 56 % (realistic) to 71 % (harsh); their errors are shared
+# within a scene (a dark opening makes an exit look full), so they weigh less than their
+# log-odds would say. Chosen on the seed-3 benchmark: at 0.15 harsh clipped exit precision
+# rose 0.68 -> 0.75 with realistic unchanged; at 0.5 realistic lost 0.02.
 ENDS_VOTE_WEIGHT = 0.15
 # DOMAIN.md section 7: clipped to ~0.5 mm, re-imaged after 2-3 days of ~0.3 mm/day growth
 MAX_STUB_MM = 1.6
@@ -57,6 +62,8 @@ ROOT_SEARCH_MM = 0.25  # a unit's stubs converge within about one opening's widt
 MIN_ENCLOSED_MM = 0.3  # between two junctions: longer than a shallow crossing's bridge
 MIN_PATH_MM = 0.15  # shorter pieces are dots or outline bumps (stubs are ~0.25-1.5 mm)
 MIN_COURSE_MM = 0.25  # a path long enough to give the stream's axis (the shortest stubs)
+# resultant of the courses' doubled angles over their total length: 1 all parallel, 0 every way
+MIN_AXIS_COHERENCE = 0.2
 
 
 def _run_directions(on: np.ndarray, ang: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -223,10 +230,10 @@ def _stream_axis(
 ) -> np.ndarray:
     """Unit axis of the hair stream at points ``at``, from the stubs' own courses around.
 
-    Stubs of one region lie along the stream (DOMAIN.md section 7: a phototrichogram's field is
-    a few millimetres of one region); their courses give its axis however few forks show its
-    sense. Doubled angles, so that a stub counts the same whichever way it was traced; longer
-    stubs weigh more (their course is better defined).
+    Stubs of one region lie along the stream (a phototrichogram's field is a few millimetres
+    of one region); their courses give its axis however few forks show its sense. Doubled
+    angles, so that a stub counts the same whichever way it was traced; longer stubs weigh
+    more (their course is better defined). Zero where the courses point every way.
     """
     axis = np.zeros((len(at), 2))
     if len(seg_xy) == 0 or len(at) == 0:
@@ -239,7 +246,10 @@ def _stream_axis(
         if nb:
             nb = np.asarray(nb, np.int64)
             wt = np.exp(-0.5 * ((seg_xy[nb] - at[k]) ** 2).sum(1) / sigma**2)
-            half = 0.5 * np.arctan2((s2[nb] * wt).sum(), (c2[nb] * wt).sum())
+            cs, ss = (c2[nb] * wt).sum(), (s2[nb] * wt).sum()
+            if np.hypot(cs, ss) < MIN_AXIS_COHERENCE * (seg_len[nb] * wt).sum():
+                continue  # courses every way (a whorl, a tangle): no axis to lean on
+            half = 0.5 * np.arctan2(ss, cs)
             axis[k] = (np.cos(half), np.sin(half))
     return axis
 
@@ -251,13 +261,14 @@ def _hair_stream(
     ppm: float,
     axis: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Exit-to-cut direction at points ``at``: the forks' votes around, nearer ones weighing more.
+    """Exit-to-cut direction at points ``at``: the votes around (forks, stubs' ends), nearer
+    ones weighing more.
 
-    With ``axis`` (the stream's axis at each point, from the stubs' courses), the forks decide
+    With ``axis`` (the stream's axis at each point, from the stubs' courses), the votes decide
     only the sense along it: a fork's arms spread by tens of degrees, so the sum of a few votes
     points tens of degrees off the stream, and a stub lying across that error took the wrong
-    sense (seed-3 scene #48 lost two units whose exits were put on the frame this way).
-    Zero vectors where no fork lies within reach; the scene's overall stream is used there.
+    sense (seed-3 scene #48 lost two units whose exits were put on the frame this way). Where
+    no vote lies within reach the scene's overall vote is used; zero where there is none.
     """
     flow = np.zeros((len(at), 2))
     if len(vote_xy) == 0 or len(at) == 0:
@@ -381,7 +392,8 @@ def _stream_at_paths(
     under the skin at its exit). One stub's ends are a weak cue, but where few units fork (a
     sparse or single-hair scalp) dozens of stubs' ends together are not: on the seed-3 harsh
     scenes the forks alone gave the wrong sense in a quarter of the fields, their ends in one in
-    twelve. The path's own ends still break a tie where the stream runs across it.
+    twelve. A path's own ends are among those votes, and break the tie where the stream runs
+    across the path (OWN_FADE_WEIGHT).
     """
     mid = 0.5 * (xy_a + xy_b)
     ab = xy_b - xy_a
@@ -457,8 +469,13 @@ def trace_stubs(
     exit_xy = xy_f[root].copy()
     at_node = t_f[root] == END_NODE
     exit_xy[at_node] = _upstream_end(lab, exit_xy[at_node], blob[at_node], f[at_node], ppm)
+    # a stub running in from outside whose cut end lies in view may carry the next unit's stub
+    from_frame = (t_f[root] == END_BORDER) & (t_f[cut] != END_BORDER) & ~bare_trunk
     return _split_chains(
-        StubPaths(exit_xy=exit_xy, cut_xy=xy_f[cut], blob=blob, counted=counted), contrast, ppm
+        StubPaths(exit_xy=exit_xy, cut_xy=xy_f[cut], blob=blob, counted=counted),
+        contrast,
+        ppm,
+        from_frame,
     )
 
 
@@ -494,19 +511,24 @@ def _upstream_end(
     return out
 
 
-def _split_chains(st: StubPaths, contrast: np.ndarray | None, ppm: float) -> StubPaths:
+def _split_chains(
+    st: StubPaths, contrast: np.ndarray | None, ppm: float, from_frame: np.ndarray
+) -> StubPaths:
     """Split paths longer than any stub: stubs of successive units in one stream, end to end.
 
     The cut end of one unit's stub often touches the root of the next unit's stub further
     along the stream and the skeleton runs on straight through the contact. A stub is at most
     MAX_STUB_MM long, so a longer path holds more than one; each further stub starts where
-    the shaft contrast dips (the contact) near an even split of the path. A path whose exit
-    is on the frame is split too: its first stub ran in from outside and stays uncounted, the
-    stubs it touches left the scalp in view (on the seed-3 benchmark, realistic clipped FU
-    error 8.2 -> 7.4 %, seed 1 9.3 -> 7.1 %).
+    the shaft contrast dips (the contact) near an even split of the path. A stub running in
+    from the frame (``from_frame``: exit on the frame, cut end in view) and longer than any
+    stub carries one more: the first ran in from outside and stays uncounted, the one it
+    touches left the scalp in view (seed-3 benchmark: realistic clipped FU error 8.2 -> 7.4 %,
+    seed 1 9.3 -> 7.1 %). Longer than two stubs, or crossing the photo from edge to edge, it
+    is a long hair lying over the clipped area, not a chain of stubs.
     """
     length = np.hypot(*(st.cut_xy - st.exit_xy).T) / ppm
     n_seg = np.ceil(length / MAX_STUB_MM).astype(np.int64)
+    n_seg = np.where(st.counted, n_seg, np.where(from_frame & (n_seg == 2), 2, 1))
     if (n_seg <= 1).all():
         return st
     ex, cu, bl, co = [st.exit_xy], [st.cut_xy.copy()], [st.blob], [st.counted]
