@@ -174,8 +174,9 @@ def working_scale(h: int, w: int, ppm: float) -> float:
     return min(scale, 1.0)
 
 
-def _enclosing(primary: np.ndarray, ppm: float) -> np.ndarray:
-    """Components of ``primary`` long enough to enclose a skin gap between them.
+def _enclosing(lab: np.ndarray, stats: np.ndarray, ppm: float) -> np.ndarray:
+    """Components of the opposite mask (labels ``lab`` with their ``stats``) long enough to
+    enclose a skin gap between them.
 
     A gap between shafts is bounded by shafts along its length; a spot (the follicular opening
     a grey or blond hair leaves, darker than the skin around it) is shorter than any stub and
@@ -183,17 +184,23 @@ def _enclosing(primary: np.ndarray, ppm: float) -> np.ndarray:
     a third of the grey stubs of scene #62 were dropped this way (realistic clipped hairs
     15.3 -> 12.5 % median error).
     """
-    n, lab = cv2.connectedComponents(primary.astype(np.uint8), connectivity=8)
-    ys, xs = np.nonzero(lab)
-    lb = lab[ys, xs]
-    cnt = np.maximum(np.bincount(lb, minlength=n), 1)
-    mx, my = np.bincount(lb, xs, n) / cnt, np.bincount(lb, ys, n) / cnt
-    dx, dy = xs - mx[lb], ys - my[lb]
-    sxx, syy = np.bincount(lb, dx * dx, n) / cnt, np.bincount(lb, dy * dy, n) / cnt
-    sxy = np.bincount(lb, dx * dy, n) / cnt
-    # length along the major axis: sqrt(12 var) is a bar's length, 0.87 of a disc's diameter
-    major_var = 0.5 * (sxx + syy) + np.sqrt(0.25 * (sxx - syy) ** 2 + sxy**2)
-    long_enough = np.sqrt(12.0 * major_var) >= MIN_ENCLOSING_MM * ppm
+    # a component whose box is longer than a spot's is a shaft however its mass is spread; for
+    # the rest (spots, few pixels) the major axis from second moments decides: sqrt(12 var) is
+    # a bar's length, 0.87 of a disc's diameter
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    long_enough = np.maximum(bw, bh) >= MIN_ENCLOSING_MM * ppm / 0.87
+    # ... and one whose box diagonal is under 1/sqrt(3) of it is short whatever its shape
+    unsure = ~long_enough & (np.hypot(bw, bh) >= MIN_ENCLOSING_MM * ppm / np.sqrt(3.0))
+    unsure[0] = False
+    if unsure.any():
+        x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+        for k in np.flatnonzero(unsure):
+            w, h = stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]
+            ys, xs = np.nonzero(lab[y0[k] : y0[k] + h, x0[k] : x0[k] + w] == k)
+            cov = np.cov(np.stack([xs, ys]).astype(float), bias=True) if xs.size > 1 else None
+            if cov is not None:
+                major_var = float(np.linalg.eigvalsh(cov)[-1])
+                long_enough[k] = np.sqrt(12.0 * major_var) >= MIN_ENCLOSING_MM * ppm
     long_enough[0] = False
     return long_enough[lab]
 
@@ -213,9 +220,12 @@ def _drop_adjacent(
     if not secondary.any() or not primary.any():
         return secondary
     n, lab, stats, _ = cv2.connectedComponentsWithStats(secondary.astype(np.uint8), connectivity=8)
+    _, lab_p, stats_p, _ = cv2.connectedComponentsWithStats(
+        primary.astype(np.uint8), connectivity=8
+    )
     k = max(int(round(ADJACENCY_MM * ppm)) | 1, 5)
     square = np.ones((k, k), np.uint8)
-    near = cv2.dilate(_enclosing(primary, ppm).astype(np.uint8), square).astype(bool)
+    near = cv2.dilate(_enclosing(lab_p, stats_p, ppm).astype(np.uint8), square).astype(bool)
     tot = stats[:, cv2.CC_STAT_AREA]
     adj = np.bincount(lab[near & secondary], minlength=n)
     hugging = adj >= MAX_OPPOSITE_ADJACENCY * np.maximum(tot, 1)
@@ -223,9 +233,6 @@ def _drop_adjacent(
         hugging[0] = True
         return ~hugging[lab]
     # extent (bounding-box diagonal) of the longest opposite component within reach
-    n_p, lab_p, stats_p, _ = cv2.connectedComponentsWithStats(
-        primary.astype(np.uint8), connectivity=8
-    )
     ext_p = np.hypot(stats_p[:, cv2.CC_STAT_WIDTH], stats_p[:, cv2.CC_STAT_HEIGHT])
     ext_p[0] = 0.0
     reach = cv2.dilate(ext_p.astype(np.float32)[lab_p], square)

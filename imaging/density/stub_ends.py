@@ -225,6 +225,21 @@ def _fork_votes(
     )
 
 
+def _pooled(src_xy: np.ndarray, values: np.ndarray, at: np.ndarray, ppm: float) -> np.ndarray:
+    """Sums of ``values`` (one row per source point) around each point of ``at``, weighted by
+    a Gaussian of FLOW_SIGMA_MM and cut at three sigma."""
+    out = np.zeros((len(at), values.shape[1]))
+    if len(src_xy) == 0:
+        return out
+    sigma2 = (FLOW_SIGMA_MM * ppm) ** 2
+    rows = max(1, 2_000_000 // len(src_xy))  # bounded memory on dense 12 MP scenes
+    for k in range(0, len(at), rows):
+        d2 = ((at[k : k + rows, None, :] - src_xy[None, :, :]) ** 2).sum(-1)
+        w = np.where(d2 <= 9.0 * sigma2, np.exp(-0.5 * d2 / sigma2), 0.0)
+        out[k : k + rows] = w @ values
+    return out
+
+
 def _stream_axis(
     seg_xy: np.ndarray, seg_dir: np.ndarray, seg_len: np.ndarray, at: np.ndarray, ppm: float
 ) -> np.ndarray:
@@ -235,23 +250,14 @@ def _stream_axis(
     angles, so that a stub counts the same whichever way it was traced; longer stubs weigh
     more (their course is better defined). Zero where the courses point every way.
     """
-    axis = np.zeros((len(at), 2))
-    if len(seg_xy) == 0 or len(at) == 0:
-        return axis
-    sigma = FLOW_SIGMA_MM * ppm
     c2 = (seg_dir[:, 0] ** 2 - seg_dir[:, 1] ** 2) * seg_len
     s2 = 2.0 * seg_dir[:, 0] * seg_dir[:, 1] * seg_len
-    tree = cKDTree(seg_xy)
-    for k, nb in enumerate(tree.query_ball_point(at, 3.0 * sigma)):
-        if nb:
-            nb = np.asarray(nb, np.int64)
-            wt = np.exp(-0.5 * ((seg_xy[nb] - at[k]) ** 2).sum(1) / sigma**2)
-            cs, ss = (c2[nb] * wt).sum(), (s2[nb] * wt).sum()
-            if np.hypot(cs, ss) < MIN_AXIS_COHERENCE * (seg_len[nb] * wt).sum():
-                continue  # courses every way (a whorl, a tangle): no axis to lean on
-            half = 0.5 * np.arctan2(ss, cs)
-            axis[k] = (np.cos(half), np.sin(half))
-    return axis
+    cs, ss, total = _pooled(seg_xy, np.stack([c2, s2, seg_len], 1), at, ppm).T
+    half = 0.5 * np.arctan2(ss, cs)
+    axis = np.stack([np.cos(half), np.sin(half)], 1)
+    # courses every way (a whorl, a tangle) or none near: no axis to lean on
+    coherent = (total > 0) & (np.hypot(cs, ss) >= MIN_AXIS_COHERENCE * total)
+    return np.where(coherent[:, None], axis, 0.0)
 
 
 def _hair_stream(
@@ -273,13 +279,7 @@ def _hair_stream(
     flow = np.zeros((len(at), 2))
     if len(vote_xy) == 0 or len(at) == 0:
         return flow
-    sigma = FLOW_SIGMA_MM * ppm
-    tree = cKDTree(vote_xy)
-    for k, nb in enumerate(tree.query_ball_point(at, 3.0 * sigma)):
-        if nb:
-            nb = np.asarray(nb, np.int64)
-            d2 = ((vote_xy[nb] - at[k]) ** 2).sum(1)
-            flow[k] = (vote_vec[nb] * np.exp(-0.5 * d2 / sigma**2)[:, None]).sum(0)
+    flow = _pooled(vote_xy, vote_vec, at, ppm)
     lonely = np.linalg.norm(flow, axis=1) == 0
     flow[lonely] = vote_vec.sum(0)
     if axis is not None:
