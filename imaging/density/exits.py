@@ -176,7 +176,7 @@ def _prune_spurs(skel: np.ndarray, n_px: int) -> np.ndarray:
 
 
 def _thin_isolated_fragments(
-    skel: np.ndarray,
+    line_density: np.ndarray,
     dt: np.ndarray,
     br: Branches,
     active: np.ndarray,
@@ -203,18 +203,22 @@ def _thin_isolated_fragments(
     if not frag.any():
         return frag
     crowded = np.zeros(n_paths, bool)
-    np.logical_or.at(crowded, end_path, _crowded(skel, end_xy, ppm))
+    np.logical_or.at(crowded, end_path, _crowded(line_density, end_xy))
     return frag & ~crowded
 
 
-def _crowded(skel: np.ndarray, xy: np.ndarray, ppm: float) -> np.ndarray:
-    """Points where the centrelines are dense (CROWDED_LINE_DENSITY within CROWDED_WINDOW_MM):
-    there a crossing or an overlap may explain what a shaft in the clear would not."""
-    h, w = skel.shape
+def _line_density(skel: np.ndarray, ppm: float) -> np.ndarray:
+    """mm of centreline per mm2 around every pixel, over CROWDED_WINDOW_MM."""
     k = int(round(CROWDED_WINDOW_MM * ppm)) | 1
-    line = cv2.boxFilter(skel.astype(np.float32), -1, (k, k), normalize=False) * ppm / k**2
+    return cv2.boxFilter(skel.astype(np.float32), -1, (k, k), normalize=False) * ppm / k**2
+
+
+def _crowded(line_density: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Points where the centrelines are dense (CROWDED_LINE_DENSITY, see _line_density): there
+    a crossing or an overlap may explain what a shaft in the clear would not."""
+    h, w = line_density.shape
     pt = np.clip(np.round(xy).astype(np.int64), 0, [w - 1, h - 1])
-    return line[pt[:, 1], pt[:, 0]] >= CROWDED_LINE_DENSITY
+    return line_density[pt[:, 1], pt[:, 0]] >= CROWDED_LINE_DENSITY
 
 
 def _end_means(
@@ -428,8 +432,6 @@ def trace(
         (br.length[:, None] >= DEFOCUS_BRANCH_MM * ppm)
         & (end_contrast < DEFOCUS_RATIO * branch_contrast[:, None])
     ).ravel()
-    if defocused.any():  # in a crowded mesh overlaps and crossings vary a shaft's contrast
-        defocused[defocused] = ~_crowded(skel, xy.reshape(-1, 2)[defocused], ppm)
 
     # --- classify paths -----------------------------------------------------------------------
     n_paths = int(path_of_branch.max()) + 1 if n else 0
@@ -468,9 +470,14 @@ def trace(
         path_c = np.zeros(n_paths)
         np.maximum.at(path_c, path_of_branch, np.where(active, np.nan_to_num(br_c), 0.0))
         goes_on = cont > CONTINUE_RATIO * path_c[end_path]
-    frag = _thin_isolated_fragments(
-        skel, dt, br, active, path_of_branch, path_len, xy_f, end_path, ppm, n_paths
-    )
+    frag = np.zeros(n_paths, bool)
+    if not clipped:  # slivers and defocus fades are judged where the centrelines are sparse
+        line_density = _line_density(skel, ppm)
+        frag = _thin_isolated_fragments(
+            line_density, dt, br, active, path_of_branch, path_len, xy_f, end_path, ppm, n_paths
+        )
+        if defocused.any():  # in a crowded mesh overlaps and crossings vary a shaft's contrast
+            defocused[defocused] = ~_crowded(line_density, xy_f[defocused])
     hairs: list[TracedHair] = []
     pending_two: list[tuple[int, int, int]] = []  # (path, end a, end b) for clipped orientation
     for p, ins in inside_ends.items():
