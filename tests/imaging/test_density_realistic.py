@@ -310,3 +310,33 @@ def test_glare_on_a_sparse_phototrichogram_is_not_counted_as_hairs():
         xi, yi = np.clip(np.round(mid).astype(int), 0, [p.width - 1, p.height - 1]).T
         counted += int(glare[yi, xi].sum())
     assert counted == 0
+
+
+def _stream_left_to_right(mask: np.ndarray) -> None:
+    """Units below the test's stubs whose forks open to the right: the stream's sense."""
+    for y in (190, 235):
+        _fork(mask, (40, y), (65, y), [(130, y - 12), (130, y + 12)])
+
+
+def test_a_stub_ending_against_the_next_unit_s_at_an_angle_is_two_hairs():
+    # at 60 px/mm: the cut end of one unit's stub touches the base of the next unit's stub,
+    # 20 degrees off its course; together they are shorter than any stub could be (1.5 mm),
+    # and the skeleton runs on through the contact. A hair is stiff: the bend is two stubs
+    mask = np.zeros((260, 300), np.uint8)
+    _stream_left_to_right(mask)
+    cv2.line(mask, (30, 45), (70, 60), 1, 4)
+    cv2.line(mask, (70, 60), (120, 60), 1, 4)
+    exits, _ = _stubs(mask)
+    top = exits[exits[:, 1] < 120]
+    assert len(top) == 2
+    # each leaves the scalp at its own base
+    first, second = sorted(top[:, 0])
+    assert first < 40 and 55 < second < 75
+
+
+def test_a_straight_stub_as_long_as_two_short_ones_is_one_hair():
+    mask = np.zeros((260, 300), np.uint8)
+    _stream_left_to_right(mask)
+    cv2.line(mask, (30, 60), (120, 63), 1, 4)
+    exits, _ = _stubs(mask)
+    assert len(exits[exits[:, 1] < 120]) == 1
