@@ -205,8 +205,26 @@ def _enclosing(lab: np.ndarray, stats: np.ndarray, ppm: float) -> np.ndarray:
     return long_enough[lab]
 
 
+Components = tuple[int, np.ndarray, np.ndarray]  # count, label image, stats
+
+
+def _components(mask: np.ndarray) -> Components:
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return n, lab, stats
+
+
+def _kept(comps: Components, mask: np.ndarray) -> Components:
+    """The components of ``mask``, a union of whole components of the labelled mask."""
+    n, lab, stats = comps
+    return n, np.where(mask, lab, 0), stats
+
+
 def _drop_adjacent(
-    secondary: np.ndarray, primary: np.ndarray, ppm: float, networks: bool = False
+    secondary: np.ndarray,
+    primary: np.ndarray,
+    ppm: float,
+    networks: bool = False,
+    comps: tuple[Components, Components] | None = None,
 ) -> np.ndarray:
     """Drop components of ``secondary`` that hug ``primary``: skin gaps between shafts.
 
@@ -215,14 +233,12 @@ def _drop_adjacent(
     shafts that form it and is never much longer than they are. A component longer than
     every opposite component it touches, and longer than a stub, is the shaft network itself
     (a dense mesh whose enclosed skin gaps outweighed it in the polarity contest): kept when
-    ``networks`` is set (long hair; never for the stubs of a phototrichogram).
+    ``networks`` is set (long hair; never for the stubs of a phototrichogram). ``comps``: the
+    components of ``secondary`` and ``primary``, when already labelled.
     """
     if not secondary.any() or not primary.any():
         return secondary
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(secondary.astype(np.uint8), connectivity=8)
-    _, lab_p, stats_p, _ = cv2.connectedComponentsWithStats(
-        primary.astype(np.uint8), connectivity=8
-    )
+    (n, lab, stats), (_, lab_p, stats_p) = comps or (_components(secondary), _components(primary))
     k = max(int(round(ADJACENCY_MM * ppm)) | 1, 5)
     square = np.ones((k, k), np.uint8)
     near = cv2.dilate(_enclosing(lab_p, stats_p, ppm).astype(np.uint8), square).astype(bool)
@@ -251,23 +267,31 @@ def _drop_adjacent(
 
 
 def _segment_polarities(
-    enh, ppm: float, networks: bool = False, raw: tuple[np.ndarray, np.ndarray] | None = None
+    enh,
+    ppm: float,
+    networks: bool = False,
+    raw: tuple[np.ndarray, np.ndarray] | None = None,
+    raw_comps: tuple[Components, Components] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dark and light shaft masks, each without the components that hug the other.
 
-    ``raw``: the two thresholded masks, when already segmented.
+    ``raw``: the two thresholded masks, when already segmented; ``raw_comps``: their components.
     """
     if raw is None:
         raw = segment(enh.dark, enh.noise, ppm), segment(enh.bright, enh.noise, ppm)
     dark_mask, bright_mask = raw
+    c_dark, c_bright = raw_comps or (_components(dark_mask), _components(bright_mask))
     e_dark = float(enh.dark[dark_mask].sum())
     e_bright = float(enh.bright[bright_mask].sum())
+    # dropping removes whole components: the survivors keep their labels
     if e_dark >= e_bright:
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks)
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks)
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks, (c_bright, c_dark))
+        c_bright = _kept(c_bright, bright_mask)
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks, (c_dark, c_bright))
     else:
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks)
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks)
+        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks, (c_dark, c_bright))
+        c_dark = _kept(c_dark, dark_mask)
+        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks, (c_bright, c_dark))
     return dark_mask, bright_mask
 
 
@@ -426,11 +450,14 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     norm = normalise_illumination(gray, ppm_w)
     enh = enhance(norm, ppm_w, skin)
     raw = segment(enh.dark, enh.noise, ppm_w), segment(enh.bright, enh.noise, ppm_w)
-    polarities = _segment_polarities(enh, ppm_w, raw=raw)
+    raw_comps = _components(raw[0]), _components(raw[1])
+    polarities = _segment_polarities(enh, ppm_w, raw=raw, raw_comps=raw_comps)
     if clipped is not True:
         # long hair: a dense shaft mesh may have lost the polarity contest to its skin gaps;
         # the stubs of a phototrichogram keep the plain rule (scene clipped by both masks)
-        long_polarities = _segment_polarities(enh, ppm_w, networks=True, raw=raw)
+        long_polarities = _segment_polarities(
+            enh, ppm_w, networks=True, raw=raw, raw_comps=raw_comps
+        )
         if clipped is None:
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
