@@ -32,7 +32,7 @@ from .exits import (
     ends_by_node,
     pair_through_junctions,
 )
-from .skeleton import neighbour_stats
+from .skeleton import Branches, neighbour_stats
 
 # The hair stream of a scalp region is consistent over centimetres (it turns only at whorls),
 # while a single fork's vote is right only ~80 % of the time (crossings mimic forks): votes
@@ -535,7 +535,7 @@ def _along_to_blob_end(
 
 def _split_kinks(
     st: StubPaths,
-    br,
+    br: Branches,
     path: np.ndarray,
     a: np.ndarray,
     own_exit: np.ndarray,
@@ -551,10 +551,11 @@ def _split_kinks(
     junctions by direction runs on from one stub into the other, and a tangle of many units
     traces as a few long paths (seed-3 benchmark, realistic clipped: blobs holding 8 or more
     stubs were counted 31 % short). A stub is straight (KINK_BEND_DEG): each straight piece
-    of a path after a bend is another stub, whose exit lies straight back
-    along its own line where its blob ends (its base runs under the shaft it touches). A piece
-    whose line leads back to the exit of the stub before it is that unit's fork, not another
-    hair. ``own_exit``: each path's own exit end (before a fork's trunk was followed).
+    of a path after a bend is another stub, whose exit lies straight back along its own line
+    where its blob ends (its base runs under the shaft it touches). A piece whose line leads
+    back to the exit of the stub before it is that unit's fork, not another hair. Not told
+    apart: a tightly curled stub bending by more than KINK_BEND_DEG within its length.
+    ``own_exit``: each path's own exit end (before a fork's trunk was followed).
     """
     n_p = len(st.exit_xy)
     if n_p == 0:
