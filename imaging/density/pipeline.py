@@ -223,8 +223,8 @@ def _drop_adjacent(
     secondary: np.ndarray,
     primary: np.ndarray,
     ppm: float,
-    networks: bool = False,
-    comps: tuple[Components, Components] | None = None,
+    networks: bool,
+    comps: tuple[Components, Components],
 ) -> np.ndarray:
     """Drop components of ``secondary`` that hug ``primary``: skin gaps between shafts.
 
@@ -234,11 +234,11 @@ def _drop_adjacent(
     every opposite component it touches, and longer than a stub, is the shaft network itself
     (a dense mesh whose enclosed skin gaps outweighed it in the polarity contest): kept when
     ``networks`` is set (long hair; never for the stubs of a phototrichogram). ``comps``: the
-    components of ``secondary`` and ``primary``, when already labelled.
+    components of ``secondary`` and ``primary``.
     """
     if not secondary.any() or not primary.any():
         return secondary
-    (n, lab, stats), (_, lab_p, stats_p) = comps or (_components(secondary), _components(primary))
+    (n, lab, stats), (_, lab_p, stats_p) = comps
     k = max(int(round(ADJACENCY_MM * ppm)) | 1, 5)
     square = np.ones((k, k), np.uint8)
     near = cv2.dilate(_enclosing(lab_p, stats_p, ppm).astype(np.uint8), square).astype(bool)
@@ -266,6 +266,20 @@ def _drop_adjacent(
     return keep[lab]
 
 
+def _contest(
+    weaker: tuple[np.ndarray, Components],
+    stronger: tuple[np.ndarray, Components],
+    ppm: float,
+    networks: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The weaker polarity's mask loses its skin gaps first, then the stronger one's loses what
+    hugs the weaker survivors. Dropping removes whole components: survivors keep their labels."""
+    (weak, c_weak), (strong, c_strong) = weaker, stronger
+    weak = _drop_adjacent(weak, strong, ppm, networks, (c_weak, c_strong))
+    strong = _drop_adjacent(strong, weak, ppm, networks, (c_strong, _kept(c_weak, weak)))
+    return weak, strong
+
+
 def _segment_polarities(
     enh,
     ppm: float,
@@ -283,15 +297,11 @@ def _segment_polarities(
     c_dark, c_bright = raw_comps or (_components(dark_mask), _components(bright_mask))
     e_dark = float(enh.dark[dark_mask].sum())
     e_bright = float(enh.bright[bright_mask].sum())
-    # dropping removes whole components: the survivors keep their labels
+    dark, bright = (dark_mask, c_dark), (bright_mask, c_bright)
     if e_dark >= e_bright:
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks, (c_bright, c_dark))
-        c_bright = _kept(c_bright, bright_mask)
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks, (c_dark, c_bright))
+        bright_mask, dark_mask = _contest(bright, dark, ppm, networks)
     else:
-        dark_mask = _drop_adjacent(dark_mask, bright_mask, ppm, networks, (c_dark, c_bright))
-        c_dark = _kept(c_dark, dark_mask)
-        bright_mask = _drop_adjacent(bright_mask, dark_mask, ppm, networks, (c_bright, c_dark))
+        dark_mask, bright_mask = _contest(dark, bright, ppm, networks)
     return dark_mask, bright_mask
 
 

@@ -172,10 +172,11 @@ def _beside_bright(
     beyond the blob's edge and SCALE_MIN_MM further out, across the local course of the line
     (structure tensor of the smoothed mask).
     """
-    m = cv2.GaussianBlur((lab > 0).astype(np.float32), (0, 0), 2.0)
+    inside = (lab > 0).astype(np.uint8)
+    m = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), 2.0)
     gx = cv2.Sobel(m, cv2.CV_32F, 1, 0)
     gy = cv2.Sobel(m, cv2.CV_32F, 0, 1)
-    ys, xs = np.nonzero(skel & (lab > 0))
+    ys, xs = np.nonzero(skel & (inside > 0))
     if ys.size == 0:
         return np.zeros(n)
     jxx = cv2.GaussianBlur(gx * gx, (0, 0), 3.0)[ys, xs]
@@ -183,7 +184,7 @@ def _beside_bright(
     jxy = cv2.GaussianBlur(gx * gy, (0, 0), 3.0)[ys, xs]
     across = 0.5 * np.arctan2(2.0 * jxy, jxx - jyy)  # the gradients run across the line
     # beyond the blob's own edge there (a thick shaft's sheen is no flank)
-    half = cv2.distanceTransform((lab > 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
+    half = cv2.distanceTransform(inside, cv2.DIST_L2, 3)[ys, xs]
     r = np.maximum(half, 0.5 * d1) + FLANK_MM * ppm
     h, w = norm.shape
     sides = []
