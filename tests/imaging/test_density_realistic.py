@@ -222,6 +222,23 @@ def test_parted_stubs_hide_at_most_two_more_stubs_beside_them():
     assert width_count_beside_paths(4, 1) == 4
 
 
+def test_stubs_lying_along_one_that_ran_in_from_outside_the_frame_are_not_counted():
+    # a blob at the photo's edge: three stubs side by side running in from outside (their
+    # exits are not in the photo) and one stub in view touching them; the blob's width reads
+    # three, all of them beside the stubs from outside
+    from imaging.density.stubs import hairs_in_view
+
+    assert hairs_in_view(3, np.array([1]), np.array([3])) == 1
+
+
+def test_without_stubs_from_outside_the_blob_s_width_counts_its_stubs():
+    from imaging.density.stubs import hairs_in_view
+
+    assert hairs_in_view(3, np.array([1]), np.array([], np.int64)) == 3
+    # stubs traced in view count at least themselves
+    assert hairs_in_view(1, np.array([2, 1]), np.array([1])) == 3
+
+
 def test_grey_stubs_leaving_their_dark_openings_are_hairs_not_skin_gaps():
     # grey hair is lighter than the skin, its follicular opening darker. Where pigmented hairs
     # win the polarity contest, light components hugging dark ones are dropped as skin gaps;
