@@ -122,7 +122,9 @@ def hairs_in_view(n_width: int, in_view: np.ndarray, from_frame: np.ndarray) -> 
     return max(n_traced, n_all - int(from_frame.sum()))
 
 
-def _exits_on_frame(exit_xy: np.ndarray, counted: np.ndarray, shape, margin_px: float):
+def _exits_on_frame(
+    exit_xy: np.ndarray, counted: np.ndarray, shape: tuple[int, int], margin_px: float
+) -> np.ndarray:
     """Stubs not counted because their exit lies on the photo's edge (they ran in from outside)."""
     h, w = shape
     x, y = exit_xy[:, 0], exit_xy[:, 1]
