@@ -486,7 +486,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         st = count_stubs(mask_w, contrast_w, ppm_w, norm)
         exits = st.exits
         diam = st.diam_px / ppm_w * 1000.0
-        polylines = st.polylines
+        polylines, drawn = st.polylines, st.drawn
     else:
         # one-pixel ridge centrelines keep neighbouring shafts apart (the mask's skeleton
         # follows the merged network instead); trace's mask is the shaft mask within a few
@@ -523,6 +523,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         exits = np.array([hh.exit_xy for hh in traced_hairs], float).reshape(-1, 2)
         diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
         polylines = [hh.polyline for hh in traced_hairs]
+        drawn = polylines
 
     if fov is not None:  # hairs are counted where they leave the scalp inside the field
         xi = np.clip(np.round(exits[:, 0]).astype(np.int64), 0, ww - 1)
@@ -530,8 +531,14 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         keep = fov.counted[yi, xi]
         exits, diam = exits[keep], diam[keep]
         polylines = [pl for pl, k in zip(polylines, keep, strict=True) if k]
-    # polylines in full-resolution pixels: the diameters' cross-sections and the overlay
-    lines_full = [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in polylines]
+        drawn = [pl for pl, k in zip(drawn, keep, strict=True) if k]
+
+    def to_full(lines: list[np.ndarray]) -> list[np.ndarray]:
+        return [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in lines]
+
+    # polylines in full-resolution pixels: the diameters' cross-sections; drawn: the overlay's
+    lines_full = to_full(polylines)
+    drawn_full = to_full(drawn)
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
     d_full = measure_diameters_um(rgb, lines_full, ppm, side_by_side=clipped)
     diam = np.where(np.isfinite(d_full), d_full, diam)
@@ -551,7 +558,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
                 y=float(exits_full[i, 1]),
                 diameter_um=None if d is None else round(d, 1),
                 fu_index=int(labels[i]),
-                polyline=tuple(map(tuple, np.round(lines_full[i], 1).tolist())),
+                polyline=tuple(map(tuple, np.round(drawn_full[i], 1).tolist())),
             )
         )
     units = []

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from .grouped import group_quantile
 from .skeleton import thin
-from .stub_ends import trace_stubs
+from .stub_ends import MAX_STUB_MM, trace_stubs
 
 # A phototrichogram's stubs are clipped to ~0.5 mm and regrow (DOMAIN.md section 7): none is
 # much shorter than ~0.3 mm in view. The blob's extent (grown by a pixel, blurred edges) reads
@@ -65,6 +66,16 @@ SCALE_BRIGHTNESS = 1.2
 SCALE_RIM_SHARE = 0.8
 FLANK_MM = 0.06  # about one shaft width beyond the edge: clear of the shaft's blur
 SCALE_MIN_MM = 0.1  # a flake is broader than this; a glint along a shaft is not
+# A hair is drawn (the clinician's density map) and its diameter measured along the straight
+# line from its exit to its cut end. Where the traced route ran through a junction into another
+# unit's stub, that chord cuts across bare skin: on the seed-3 benchmark (realistic clipped) a
+# tenth of the hairs' lines lay more than 30 % off the shafts. A line with less than
+# ON_SHAFT_SHARE of its length on its blob is laid again along the longest straight run of the
+# blob from its exit, turning at most MAX_RELAY_TURN_DEG from the chord (the chord keeps the
+# hair stream's sense: exit -> cut end).
+ON_SHAFT_SHARE = 0.9
+MAX_RELAY_TURN_DEG = 60.0
+RELAY_STEP_DEG = 3.0
 # stubs hidden alongside traced (parted) stubs: a unit holds up to four hairs, and with two of
 # them parted, more than two others lying unresolved beside them is implausible
 MAX_HIDDEN_BESIDE_PATHS = 2
@@ -132,12 +143,64 @@ def _exits_on_frame(
     return ~counted & edge
 
 
+def _share_on(inside: np.ndarray, a: np.ndarray, b: np.ndarray, samples: int = 21) -> float:
+    h, w = inside.shape
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    q = np.round(a[None, :] + t * (b - a)[None, :]).astype(np.int64)
+    ok = (q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)
+    on = np.zeros(samples, bool)
+    on[ok] = inside[q[ok, 1], q[ok, 0]]
+    return float(on.mean())
+
+
+def lay_on_shaft(
+    inside: np.ndarray, exit_xy: np.ndarray, cut_xy: np.ndarray, max_len_px: float
+) -> np.ndarray:
+    """The end of a hair's drawn line: its cut end, or where a line from its exit along the
+    shaft ends when the straight line to the cut end leaves the hair's blob.
+
+    ``inside``: the blob's pixels (with a pixel's tolerance), in the coordinates of the two
+    points. A line mostly on the blob is kept. Otherwise it runs along the longest straight run
+    of the blob from the exit, within MAX_RELAY_TURN_DEG of the old line's direction (or in any
+    direction if none). The exit stays where the tracer found it (off the blob, so does the
+    line): it is where the hair is counted and grouped into its unit.
+    """
+    exit_xy = np.asarray(exit_xy, float)
+    cut_xy = np.asarray(cut_xy, float)
+    if _share_on(inside, exit_xy, cut_xy) >= ON_SHAFT_SHARE:
+        return cut_xy
+    h, w = inside.shape
+    ex, ey = np.clip(np.round(exit_xy), 0, [w - 1, h - 1]).astype(np.int64)
+    if not inside[ey, ex]:
+        return cut_xy
+    ang = np.deg2rad(np.arange(0.0, 360.0, RELAY_STEP_DEG))
+    u = np.stack([np.cos(ang), np.sin(ang)], 1)
+    steps = np.arange(1.0, max(max_len_px, 1.0) + 1.0)
+    px = np.round(exit_xy[0] + steps[None, :] * u[:, :1]).astype(np.int64)
+    py = np.round(exit_xy[1] + steps[None, :] * u[:, 1:]).astype(np.int64)
+    ok = (px >= 0) & (px < w) & (py >= 0) & (py < h)
+    on = np.zeros(px.shape, bool)
+    on[ok] = inside[py[ok], px[ok]]
+    run = np.where(on.all(1), len(steps), np.argmin(on, axis=1)).astype(float)
+    d = cut_xy - exit_xy
+    norm = float(np.hypot(*d))
+    if norm > 0:
+        ahead = (u @ (d / norm)) >= np.cos(np.deg2rad(MAX_RELAY_TURN_DEG))
+        if (run[ahead] > 0).any():
+            run = np.where(ahead, run, -1.0)
+    k = int(np.argmax(run))
+    return exit_xy + max(run[k], 0.0) * u[k]
+
+
 @dataclass
 class Stubs:
     exits: np.ndarray  # (n, 2) working px, one row per counted hair
     blob: np.ndarray  # (n,) blob index of each hair
     polylines: list[np.ndarray]  # per hair (2, 2): exit point -> far end
     diam_px: np.ndarray  # (n,) diameter of each hair in working px (NaN unknown)
+    # per hair (2, 2): exit point -> end of the drawn shaft, along the blob (see lay_on_shaft);
+    # the diameters are measured along ``polylines``, the traced line
+    drawn: list[np.ndarray]
     blob_mask_labels: np.ndarray  # label image of accepted blobs (0 = none)
     single_width_px: float
 
@@ -237,7 +300,13 @@ def count_stubs(
     h, w = mask.shape
     n_lab, lab = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     empty = Stubs(
-        np.zeros((0, 2)), np.zeros(0, np.int64), [], np.zeros(0), np.zeros_like(lab), float("nan")
+        np.zeros((0, 2)),
+        np.zeros(0, np.int64),
+        [],
+        np.zeros(0),
+        [],
+        np.zeros_like(lab),
+        float("nan"),
     )
     if n_lab <= 1:
         return empty
@@ -374,7 +443,10 @@ def count_stubs(
     per_path = _path_multiplicity(
         mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted | on_frame
     )
-    rows_xy, rows_blob, polys, diams = [], [], [], []
+    rows_xy, rows_blob, polys, diams, drawn = [], [], [], [], []
+    boxes = ndimage.find_objects(lab)
+    grown = cv2.dilate(lab.astype(np.float32), np.ones((3, 3), np.uint8)).astype(lab.dtype)
+    max_len = MAX_STUB_MM * ppm
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
     for b in np.flatnonzero(ok):
@@ -384,12 +456,21 @@ def count_stubs(
             e = np.array([mx[b] + (smin[b] - 0.5) * ux[b], my[b] + (smin[b] - 0.5) * uy[b]])
             f = np.array([mx[b] + (smax[b] + 0.5) * ux[b], my[b] + (smax[b] + 0.5) * uy[b]])
             exit_xy, far_xy, n = [e], [f], max(int(n_width[b]), 1)
+            shaft_end = [f]
         else:
             outside = sel[on_frame[sel]]
             sel = sel[stubs.counted[sel]]
             if len(sel) == 0:
                 continue  # the blob's stubs leave the scalp outside the photo
             exit_xy, far_xy = list(stubs.exit_xy[sel]), list(stubs.cut_xy[sel])
+            ys_, xs_ = boxes[b - 1]
+            y0, x0 = max(ys_.start - 1, 0), max(xs_.start - 1, 0)
+            inside = grown[y0 : ys_.stop + 1, x0 : xs_.stop + 1] == b
+            at = np.array([x0, y0], float)
+            shaft_end = [
+                lay_on_shaft(inside, e - at, f - at, max_len) + at
+                for e, f in zip(exit_xy, far_xy, strict=True)
+            ]
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob, or across each path in a tangle of several units, counts them
             n = hairs_in_view(int(n_width[b]), per_path[sel], per_path[outside])
@@ -401,6 +482,7 @@ def count_stubs(
             rows_blob.append(b)
             polys.append(np.stack([e, f]))
             diams.append(diam_blob[b])
+            drawn.append(np.stack([e, np.clip(shaft_end[k % len(far_xy)], 0, [w - 1, h - 1])]))
     keep_lab = np.zeros(nl, np.int64)
     bl = np.flatnonzero(ok)
     keep_lab[bl] = bl
@@ -409,6 +491,7 @@ def count_stubs(
         blob=np.asarray(rows_blob, np.int64),
         polylines=polys,
         diam_px=np.asarray(diams, float),
+        drawn=drawn,
         blob_mask_labels=keep_lab[lab],
         single_width_px=d1,
     )
