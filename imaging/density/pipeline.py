@@ -16,6 +16,7 @@ import time
 
 import cv2
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .constants import (
     FU_MAX_SPREAD_CLIPPED_MM,
@@ -88,6 +89,20 @@ MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
 # denser stubs land their tips on each other (0.94 ends/mm at 280 hairs/cm2, 3 days' growth).
 MIN_CLIPPED_ENDS_PER_MM = 1.0
 SPARSE_LINE_DENSITY = 1.4
+# Dense stubs touching end to end chain into long components too (at 250-300 hairs/cm2 on a
+# photo-sized field, 80-88 % of the shaft area), but every stub keeps the end the scissors cut:
+# blunt, the shaft's full contrast up to its end, where long hair ends in a tapered tip or
+# fades out of the depth of field over a millimetre or more. An end is blunt when the contrast
+# BLUNT_NEAR_MM inside it still holds BLUNT_RATIO of the contrast BLUNT_FAR_MM inside.
+# Seed-3 benchmark: the blunt share of skeleton ends is 0.81-0.95 (5th-95th percentile) on
+# phototrichograms, 0.44-0.81 on long hair; where long components hold 80 % of the shaft area
+# or more, phototrichograms read 0.86-0.91 and long hair at most 0.76 (realistic) or 0.87
+# (one sparse harsh scene of short tapered shafts).
+BLUNT_NEAR_MM = (0.03, 0.06)
+BLUNT_FAR_MM = (0.25, 0.3)
+BLUNT_RATIO = 0.8
+BLUNT_SPAN_MM = 0.15  # stretch of skeleton that gives an end's direction
+MIN_BLUNT_SHARE = 0.88
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -346,7 +361,45 @@ def _fill_slits(mask: np.ndarray, ppm: float) -> np.ndarray:
     return m8.astype(bool)
 
 
-def looks_clipped(mask: np.ndarray, ppm: float, skin: np.ndarray | None = None) -> bool:
+def blunt_end_share(skel: np.ndarray, contrast: np.ndarray, ppm: float) -> float:
+    """Share of the skeleton's free ends that end bluntly (see MIN_BLUNT_SHARE); NaN if none."""
+    idx, count, _ = neighbour_stats(skel)
+    h, w = skel.shape
+    ends = idx[count == 1]
+    if ends.size == 0:
+        return float("nan")
+    ey, ex = np.divmod(ends, w)
+    sy, sx = np.nonzero(skel)
+    tree = cKDTree(np.stack([sx, sy], 1))
+    near = tree.query_ball_point(np.stack([ex, ey], 1), BLUNT_SPAN_MM * ppm)
+    # the direction out of the end: from the centre of the skeleton behind it
+    centre = np.array([[sx[nb].mean(), sy[nb].mean()] for nb in near])
+    out = np.stack([ex, ey], 1) - centre
+    norm = np.hypot(out[:, 0], out[:, 1])
+    ok = norm >= 1.0
+    out = out[ok] / norm[ok, None]
+    base = np.stack([ex[ok], ey[ok]], 1).astype(float)
+
+    def mean_at(offsets_mm: tuple[float, ...]) -> np.ndarray:
+        acc = np.zeros(len(base))
+        for o in offsets_mm:
+            q = np.round(base - o * ppm * out).astype(np.int64)
+            acc += contrast[np.clip(q[:, 1], 0, h - 1), np.clip(q[:, 0], 0, w - 1)]
+        return acc / len(offsets_mm)
+
+    far = mean_at(BLUNT_FAR_MM)
+    valid = far > 0
+    if not valid.any():
+        return float("nan")
+    return float(np.mean(mean_at(BLUNT_NEAR_MM)[valid] >= BLUNT_RATIO * far[valid]))
+
+
+def looks_clipped(
+    mask: np.ndarray,
+    ppm: float,
+    skin: np.ndarray | None = None,
+    contrast: np.ndarray | None = None,
+) -> bool:
     """Phototrichogram or long hair, from the physical length of the detected shafts.
 
     Clipped stubs are ~0.2-1.5 mm long (DOMAIN.md section 7: clipped to ~0.5 mm, growing
@@ -364,6 +417,10 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin: np.ndarray | None = None) 
     end per mm of line or more, MIN_CLIPPED_ENDS_PER_MM); a long shaft has two ends however
     far it runs. Fewer ends per mm than that is long hair on a sparse scene (dense stubs land
     their tips on each other, SPARSE_LINE_DENSITY).
+
+    Where long components hold nearly all the shaft area, dense stubs chained end to end still
+    show their cut ends: a scene with no more line per mm2 than a phototrichogram's whose ends
+    are mostly blunt (MIN_BLUNT_SHARE, read on ``contrast``) is clipped.
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
@@ -371,13 +428,15 @@ def looks_clipped(mask: np.ndarray, ppm: float, skin: np.ndarray | None = None) 
     long_frac = float(area[ext > LONG_SHAFT_MM].sum() / area.sum())
     if long_frac < LONG_AREA_FRACTION:
         return True
-    if long_frac >= AMBIGUOUS_AREA_FRACTION:
+    if long_frac >= AMBIGUOUS_AREA_FRACTION and contrast is None:
         return False
     skin_mm2 = (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
     skel = thin(mask)
     line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
     if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
         return False
+    if long_frac >= AMBIGUOUS_AREA_FRACTION:
+        return blunt_end_share(skel, contrast, ppm) >= MIN_BLUNT_SHARE
     if line_mm_per_mm2 >= SPARSE_LINE_DENSITY:
         return True
     n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
@@ -471,8 +530,9 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         if clipped is None:
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
-            clipped = looks_clipped(plain, ppm_w, skin) and (
-                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin)
+            shafts = np.maximum(enh.dark, enh.bright)
+            clipped = looks_clipped(plain, ppm_w, skin, shafts) and (
+                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin, shafts)
             )
         if not clipped:
             polarities = long_polarities

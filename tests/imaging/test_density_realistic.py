@@ -6,8 +6,10 @@ import dataclasses
 
 import cv2
 import numpy as np
+import pytest
 
 from imaging.density import analyze
+from imaging.density.pipeline import blunt_end_share
 from imaging.density.synthetic import SceneParams, generate_scene, random_params
 
 REAL = SceneParams(
@@ -66,6 +68,45 @@ def test_dense_phototrichogram_with_touching_stubs_is_still_clipped():
     )
     r = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm)
     assert r.clipped is True
+
+
+def _dense(seed: int, *, clipped: bool) -> SceneParams:
+    return SceneParams(
+        width=800,
+        height=600,
+        pixels_per_mm=100.0,
+        clipped=clipped,
+        hair_density_per_cm2=280.0,
+        skin_tone=0.3,
+        hair_colour="black",
+        realistic=True,
+        seed=seed,
+    )
+
+
+@pytest.mark.parametrize("seed", [3, 6])
+def test_dense_phototrichogram_chained_into_long_blobs_is_clipped_by_its_cut_ends(seed):
+    # 80 % or more of the shaft area lies in components over 2 mm, yet the stubs' ends are the
+    # blunt ones the scissors cut (these scenes used to be analysed as long hair)
+    p = _dense(seed, clipped=True)
+    assert analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm).clipped is True
+
+
+@pytest.mark.parametrize("seed", [3, 6])
+def test_dense_long_hair_is_not_taken_for_chained_stubs(seed):
+    p = _dense(seed, clipped=False)
+    assert analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm).clipped is False
+
+
+def test_a_cut_end_is_blunt_and_a_fading_end_is_not():
+    ppm = 60.0
+    skel = np.zeros((60, 200), bool)
+    skel[30, 20:180] = True
+    cut = np.zeros((60, 200), np.float32)
+    cut[27:34, 17:183] = 1.0  # full contrast up to both ends
+    fading = cut * np.clip(np.abs(np.arange(200) - 100) / -60.0 + 80 / 60.0, 0, 1)[None, :]
+    assert blunt_end_share(skel, cut, ppm) == 1.0
+    assert blunt_end_share(skel, fading.astype(np.float32), ppm) == 0.0
 
 
 def _fan(mask: np.ndarray, opening: tuple[int, int], cut_ends: list[tuple[int, int]]) -> None:
