@@ -341,6 +341,9 @@ class StubPaths:
     cut_xy: np.ndarray  # (p, 2)
     blob: np.ndarray  # (p,)
     counted: np.ndarray  # (p,) a hair whose exit lies inside the frame
+    # (p,) a stub whose exit lies on the frame, directly or down its fork's trunk: it ran in
+    # from outside, and the stubs lying along it left the scalp there too
+    on_frame: np.ndarray
 
 
 def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: float) -> np.ndarray:
@@ -441,7 +444,7 @@ def trace_stubs(
     n = br.n
     z2 = np.zeros((0, 2))
     if n == 0:
-        return StubPaths(z2, z2, np.zeros(0, np.int64), np.zeros(0, bool))
+        return StubPaths(z2, z2, np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, bool))
     h, w = lab.shape
     xi = np.clip(np.round(xy[..., 0]).astype(np.int64), 0, w - 1)
     yi = np.clip(np.round(xy[..., 1]).astype(np.int64), 0, h - 1)
@@ -477,7 +480,13 @@ def trace_stubs(
     exit_xy[at_node] = _upstream_end(lab, exit_xy[at_node], blob[at_node], f[at_node], ppm)
     # a stub running in from outside whose cut end lies in view may carry the next unit's stub
     from_frame = (t_f[root] == END_BORDER) & (t_f[cut] != END_BORDER) & ~bare_trunk
-    st = StubPaths(exit_xy=exit_xy, cut_xy=xy_f[cut], blob=blob, counted=counted)
+    st = StubPaths(
+        exit_xy=exit_xy,
+        cut_xy=xy_f[cut],
+        blob=blob,
+        counted=counted,
+        on_frame=t_f[root] == END_BORDER,
+    )
     st, from_frame = _split_kinks(st, br, path, a, xy_f[ext], from_frame, ppm, width_px, lab)
     return _split_chains(st, contrast, ppm, from_frame)
 
@@ -586,7 +595,7 @@ def _split_kinks(
     order = np.lexsort((t, k))
     k, pts = k[order], pts[order]
     first_px = np.searchsorted(k, np.arange(n_p + 1))
-    ex, cu, bl, co, ff = [], [], [], [], []
+    ex, cu, bl, co, ff, of = [], [], [], [], [], []
     keep = np.ones(n_p, bool)
     for c in np.flatnonzero(cand):
         p = pts[first_px[c] : first_px[c + 1]]
@@ -622,6 +631,7 @@ def _split_kinks(
             # a chain running in from the frame: its first stub left the scalp outside
             co.append(bool(st.counted[c]) or not first)
             ff.append(bool(from_frame[c]) and first)
+            of.append(bool(st.on_frame[c]) and first)
     if not ex:
         return st, from_frame
     out = StubPaths(
@@ -629,6 +639,7 @@ def _split_kinks(
         np.vstack([st.cut_xy[keep], np.asarray(cu)]),
         np.concatenate([st.blob[keep], np.asarray(bl, np.int64)]),
         np.concatenate([st.counted[keep], np.asarray(co, bool)]),
+        np.concatenate([st.on_frame[keep], np.asarray(of, bool)]),
     )
     return out, np.concatenate([from_frame[keep], np.asarray(ff, bool)])
 
@@ -653,7 +664,7 @@ def _split_chains(
     n_seg = np.where(st.counted, n_seg, np.where(from_frame & (n_seg == 2), 2, 1))
     if (n_seg <= 1).all():
         return st
-    ex, cu, bl, co = [st.exit_xy], [st.cut_xy.copy()], [st.blob], [st.counted]
+    ex, cu, bl, co, of = [st.exit_xy], [st.cut_xy.copy()], [st.blob], [st.counted], [st.on_frame]
     for k in np.flatnonzero(n_seg > 1):
         e, c, m = st.exit_xy[k], st.cut_xy[k], int(n_seg[k])
         ts = np.linspace(0.0, 1.0, 64)
@@ -675,4 +686,7 @@ def _split_chains(
         cu.append(np.asarray(ends[1:]))
         bl.append(np.full(m - 1, st.blob[k]))
         co.append(np.ones(m - 1, bool))
-    return StubPaths(np.vstack(ex), np.vstack(cu), np.concatenate(bl), np.concatenate(co))
+        of.append(np.zeros(m - 1, bool))
+    return StubPaths(
+        np.vstack(ex), np.vstack(cu), np.concatenate(bl), np.concatenate(co), np.concatenate(of)
+    )

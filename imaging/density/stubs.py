@@ -133,16 +133,6 @@ def hairs_in_view(n_width: int, in_view: np.ndarray, from_frame: np.ndarray) -> 
     return max(n_traced, n_all - int(from_frame.sum()))
 
 
-def _exits_on_frame(
-    exit_xy: np.ndarray, counted: np.ndarray, shape: tuple[int, int], margin_px: float
-) -> np.ndarray:
-    """Stubs not counted because their exit lies on the photo's edge (they ran in from outside)."""
-    h, w = shape
-    x, y = exit_xy[:, 0], exit_xy[:, 1]
-    edge = (x <= margin_px) | (y <= margin_px) | (x >= w - 1 - margin_px) | (y >= h - 1 - margin_px)
-    return ~counted & edge
-
-
 def _share_on(inside: np.ndarray, a: np.ndarray, b: np.ndarray, samples: int = 21) -> float:
     h, w = inside.shape
     t = np.linspace(0.0, 1.0, samples)[:, None]
@@ -438,8 +428,7 @@ def count_stubs(
     diam_blob = _lower_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
-    # the skeleton's ends stop about half a shaft short of the edge
-    on_frame = _exits_on_frame(stubs.exit_xy, stubs.counted, (h, w), 0.5 * d1 + 3.0)
+    on_frame = stubs.on_frame & ~stubs.counted
     per_path = _path_multiplicity(
         mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted | on_frame
     )

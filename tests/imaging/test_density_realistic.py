@@ -263,6 +263,25 @@ def test_parted_stubs_hide_at_most_two_more_stubs_beside_them():
     assert width_count_beside_paths(4, 1) == 4
 
 
+def test_a_stub_running_in_from_the_frame_is_marked_as_such_and_not_counted():
+    from imaging.density.skeleton import thin
+    from imaging.density.stub_ends import trace_stubs
+
+    # two units whose stubs fork left to right from a shared trunk (the hair stream); the
+    # upper unit's opening lies outside the photo: its trunk runs in through the left edge
+    mask = np.zeros((160, 200), np.uint8)
+    cv2.line(mask, (0, 40), (30, 40), 1, 5)
+    _fan(mask, (30, 40), [(90, 25), (90, 55)])
+    cv2.line(mask, (60, 110), (90, 110), 1, 5)
+    _fan(mask, (90, 110), [(160, 95), (160, 125)])
+    _, lab = cv2.connectedComponents(mask)
+    st = trace_stubs(thin(mask.astype(bool)), lab, 60.0, 4.0)
+    outside = st.exit_xy[:, 0] < 10
+    assert outside.sum() == 2 and np.all(st.cut_xy[outside, 0] > 80)
+    assert st.on_frame[outside].all() and not st.counted[outside].any()
+    assert not st.on_frame[~outside].any() and st.counted[~outside].all()
+
+
 def test_stubs_lying_along_one_that_ran_in_from_outside_the_frame_are_not_counted():
     # a blob at the photo's edge: three stubs side by side running in from outside (their
     # exits are not in the photo) and one stub in view touching them; the blob's width reads
