@@ -73,7 +73,7 @@ MERGE_RATIO = 1.7
 MIN_MEASURED_HAIRS = 5
 MIN_MEASURED_FRACTION = 1.0 / 3.0
 # Clipped-scene test (DOMAIN.md section 7): stubs are < ~1.5 mm; a scene whose shaft area lies
-# mostly in components longer than 2 mm is long hair.
+# mostly in components longer than 2 mm is long hair, unless its ends say otherwise (below).
 LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
 AMBIGUOUS_AREA_FRACTION = 0.8
@@ -103,6 +103,7 @@ BLUNT_FAR_MM = (0.25, 0.3)
 BLUNT_RATIO = 0.8
 BLUNT_SPAN_MM = 0.15  # stretch of skeleton that gives an end's direction
 MIN_BLUNT_SHARE = 0.88
+MIN_FAR_CONTRAST_SHARE = 0.25
 # Element of the wide black-hat for clipped stubs: up to four 70 um shafts side by side.
 STUB_ELEMENT_MM = 0.35
 
@@ -361,19 +362,45 @@ def _fill_slits(mask: np.ndarray, ppm: float) -> np.ndarray:
     return m8.astype(bool)
 
 
-def blunt_end_share(skel: np.ndarray, contrast: np.ndarray, ppm: float) -> float:
-    """Share of the skeleton's free ends that end bluntly (see MIN_BLUNT_SHARE); NaN if none."""
+def blunt_end_share(
+    skel: np.ndarray, contrast: np.ndarray, ppm: float, skin: np.ndarray | None = None
+) -> float:
+    """Share of the skeleton's free ends that end bluntly (see MIN_BLUNT_SHARE); NaN if none.
+
+    Left out: ends within reach of the photo's edge or of the lens's frame (``skin``: where the
+    photo shows scalp), where any shaft is cut off at full contrast; ends whose direction the
+    skeleton behind them does not give; and ends whose shaft has hardly any contrast further in
+    (noise, a fraction of the scene's typical shaft contrast there).
+    """
     idx, count, _ = neighbour_stats(skel)
     h, w = skel.shape
     ends = idx[count == 1]
-    if ends.size == 0:
-        return float("nan")
+    reach = int(np.ceil(BLUNT_FAR_MM[-1] * ppm)) + 2
     ey, ex = np.divmod(ends, w)
+    inner = (ex >= reach) & (ex < w - reach) & (ey >= reach) & (ey < h - reach)
+    if skin is not None:
+        element = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+        inner &= cv2.erode(skin.astype(np.uint8), element)[ey, ex] > 0
+    ex, ey = ex[inner], ey[inner]
+    if ex.size == 0:
+        return float("nan")
     sy, sx = np.nonzero(skel)
     tree = cKDTree(np.stack([sx, sy], 1))
     near = tree.query_ball_point(np.stack([ex, ey], 1), BLUNT_SPAN_MM * ppm)
     # the direction out of the end: from the centre of the skeleton behind it
-    centre = np.array([[sx[nb].mean(), sy[nb].mean()] for nb in near])
+    sizes = np.fromiter((len(nb) for nb in near), np.int64, len(near))
+    members = np.concatenate(near).astype(np.int64)
+    owner = np.repeat(np.arange(len(near)), sizes)
+    centre = (
+        np.stack(
+            [
+                np.bincount(owner, sx[members], len(near)),
+                np.bincount(owner, sy[members], len(near)),
+            ],
+            1,
+        )
+        / np.maximum(sizes, 1)[:, None]
+    )
     out = np.stack([ex, ey], 1) - centre
     norm = np.hypot(out[:, 0], out[:, 1])
     ok = norm >= 1.0
@@ -391,6 +418,7 @@ def blunt_end_share(skel: np.ndarray, contrast: np.ndarray, ppm: float) -> float
     valid = far > 0
     if not valid.any():
         return float("nan")
+    valid &= far >= MIN_FAR_CONTRAST_SHARE * np.median(far[valid])
     return float(np.mean(mean_at(BLUNT_NEAR_MM)[valid] >= BLUNT_RATIO * far[valid]))
 
 
@@ -418,9 +446,10 @@ def looks_clipped(
     far it runs. Fewer ends per mm than that is long hair on a sparse scene (dense stubs land
     their tips on each other, SPARSE_LINE_DENSITY).
 
-    Where long components hold nearly all the shaft area, dense stubs chained end to end still
-    show their cut ends: a scene with no more line per mm2 than a phototrichogram's whose ends
-    are mostly blunt (MIN_BLUNT_SHARE, read on ``contrast``) is clipped.
+    Where long components hold AMBIGUOUS_AREA_FRACTION of the shaft area or more, dense stubs
+    chained end to end still show their cut ends: a scene with no more line per mm2 than a
+    phototrichogram's whose ends are mostly blunt (MIN_BLUNT_SHARE, read on ``contrast``) is
+    clipped; without ``contrast`` such a scene is long hair.
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
@@ -436,7 +465,7 @@ def looks_clipped(
     if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
         return False
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
-        return blunt_end_share(skel, contrast, ppm) >= MIN_BLUNT_SHARE
+        return blunt_end_share(skel, contrast, ppm, skin) >= MIN_BLUNT_SHARE
     if line_mm_per_mm2 >= SPARSE_LINE_DENSITY:
         return True
     n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)

@@ -70,12 +70,14 @@ SCALE_MIN_MM = 0.1  # a flake is broader than this; a glint along a shaft is not
 # line from its exit to its cut end. Where the traced route ran through a junction into another
 # unit's stub, that chord cuts across bare skin: on the seed-3 benchmark (realistic clipped) a
 # tenth of the hairs' lines lay more than 30 % off the shafts. A line with less than
-# ON_SHAFT_SHARE of its length on its blob is laid again along the longest straight run of the
-# blob from its exit, turning at most MAX_RELAY_TURN_DEG from the chord (the chord keeps the
-# hair stream's sense: exit -> cut end).
+# ON_SHAFT_SHARE of its length on its blob is drawn instead along the longest straight run of
+# the blob from its exit, turning at most MAX_RELAY_TURN_DEG from the chord (the chord keeps the
+# hair stream's sense: exit -> cut end; with no run that way, in any direction), and no longer
+# than MAX_RELAY_STRETCH times the chord (a run may go on into the next stub of a chain).
 ON_SHAFT_SHARE = 0.9
 MAX_RELAY_TURN_DEG = 60.0
 RELAY_STEP_DEG = 3.0
+MAX_RELAY_STRETCH = 1.2
 # stubs hidden alongside traced (parted) stubs: a unit holds up to four hairs, and with two of
 # them parted, more than two others lying unresolved beside them is implausible
 MAX_HIDDEN_BESIDE_PATHS = 2
@@ -152,8 +154,9 @@ def lay_on_shaft(
     ``inside``: the blob's pixels (with a pixel's tolerance), in the coordinates of the two
     points. A line mostly on the blob is kept. Otherwise it runs along the longest straight run
     of the blob from the exit, within MAX_RELAY_TURN_DEG of the old line's direction (or in any
-    direction if none). The exit stays where the tracer found it (off the blob, so does the
-    line): it is where the hair is counted and grouped into its unit.
+    direction if none), at most ``max_len_px`` long. The exit stays where the tracer found it:
+    it is where the hair is counted and grouped into its unit (if it lies off the blob, the
+    traced line is kept).
     """
     exit_xy = np.asarray(exit_xy, float)
     cut_xy = np.asarray(cut_xy, float)
@@ -428,14 +431,13 @@ def count_stubs(
     diam_blob = _lower_quantile(per[okp], bin_blob[okp], nl, 0.5)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
-    on_frame = stubs.on_frame & ~stubs.counted
+    on_frame = stubs.on_frame  # never counted: those hairs left the scalp outside the photo
     per_path = _path_multiplicity(
         mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted | on_frame
     )
     rows_xy, rows_blob, polys, diams, drawn = [], [], [], [], []
     boxes = ndimage.find_objects(lab)
-    grown = cv2.dilate(lab.astype(np.float32), np.ones((3, 3), np.uint8)).astype(lab.dtype)
-    max_len = MAX_STUB_MM * ppm
+    grown = labg.astype(lab.dtype)  # with a pixel's tolerance
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
     for b in np.flatnonzero(ok):
@@ -457,7 +459,13 @@ def count_stubs(
             inside = grown[y0 : ys_.stop + 1, x0 : xs_.stop + 1] == b
             at = np.array([x0, y0], float)
             shaft_end = [
-                lay_on_shaft(inside, e - at, f - at, max_len) + at
+                lay_on_shaft(
+                    inside,
+                    e - at,
+                    f - at,
+                    min(MAX_STUB_MM * ppm, MAX_RELAY_STRETCH * float(np.hypot(*(f - e)))),
+                )
+                + at
                 for e, f in zip(exit_xy, far_xy, strict=True)
             ]
             # stubs lying side by side over their whole length trace as one path: the width
