@@ -73,15 +73,14 @@ def test_dense_phototrichogram_with_touching_stubs_is_still_clipped():
 
 
 def _dense(seed: int, *, clipped: bool) -> SceneParams:
-    return SceneParams(
+    return dataclasses.replace(
+        REAL,
         width=800,
         height=600,
         pixels_per_mm=100.0,
         clipped=clipped,
         hair_density_per_cm2=280.0,
         skin_tone=0.3,
-        hair_colour="black",
-        realistic=True,
         seed=seed,
     )
 
