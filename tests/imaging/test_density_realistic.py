@@ -302,6 +302,16 @@ def test_stubs_lying_along_one_that_ran_in_from_outside_the_frame_are_not_counte
     assert hairs_in_view(3, np.array([1]), np.array([3])) == 1
 
 
+def test_a_tangle_counts_stubs_lying_beside_its_traced_ones_but_only_a_few():
+    from imaging.density.stubs import hairs_in_blob
+
+    # seven stubs traced through a tangle of several units, their widths read ten
+    assert hairs_in_blob(10, 7) == 9
+    assert hairs_in_blob(8, 7) == 8
+    # a single unit's blob holds at most six whatever its width says
+    assert hairs_in_blob(9, 1) == 6 and hairs_in_blob(5, 2) == 5
+
+
 def test_without_stubs_from_outside_the_blob_s_width_counts_its_stubs():
     from imaging.density.stubs import hairs_in_view
 
