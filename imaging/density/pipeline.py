@@ -576,6 +576,7 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         exits = st.exits
         diam = st.diam_px / ppm_w * 1000.0
         polylines, drawn = st.polylines, st.drawn
+        measurable = st.first_on_line
     else:
         # one-pixel ridge centrelines keep neighbouring shafts apart (the mask's skeleton
         # follows the merged network instead); trace's mask is the shaft mask within a few
@@ -613,12 +614,13 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         diam = np.array([widths[hh.path] for hh in traced_hairs], float) / share / ppm_w * 1000.0
         polylines = [hh.polyline for hh in traced_hairs]
         drawn = polylines
+        measurable = np.ones(len(polylines), bool)
 
     if fov is not None:  # hairs are counted where they leave the scalp inside the field
         xi = np.clip(np.round(exits[:, 0]).astype(np.int64), 0, ww - 1)
         yi = np.clip(np.round(exits[:, 1]).astype(np.int64), 0, hw - 1)
         keep = fov.counted[yi, xi]
-        exits, diam = exits[keep], diam[keep]
+        exits, diam, measurable = exits[keep], diam[keep], measurable[keep]
         polylines = [pl for pl, k in zip(polylines, keep, strict=True) if k]
         drawn = [pl for pl, k in zip(drawn, keep, strict=True) if k]
 
@@ -629,7 +631,9 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
     lines_full = to_full(polylines)
     drawn_full = to_full(drawn)
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
-    d_full = measure_diameters_um(rgb, lines_full, ppm, side_by_side=clipped)
+    d_full = np.full(len(lines_full), np.nan)
+    lines_m = [line for line, m in zip(lines_full, measurable, strict=True) if m]
+    d_full[measurable] = measure_diameters_um(rgb, lines_m, ppm, side_by_side=clipped)
     diam = np.where(np.isfinite(d_full), d_full, diam)
 
     n = len(exits)

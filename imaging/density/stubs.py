@@ -209,6 +209,9 @@ class Stubs:
     # per hair (2, 2): exit point -> end of the drawn shaft, along the blob (see lay_on_shaft);
     # the diameters are measured along ``polylines``, the traced line
     drawn: list[np.ndarray]
+    # (n,) the first hair on its line: the stubs counted beside a traced one share its line,
+    # and a line's cross-sections are one measurement, however many hairs it stands for
+    first_on_line: np.ndarray
     blob_mask_labels: np.ndarray  # label image of accepted blobs (0 = none)
     single_width_px: float
 
@@ -313,6 +316,7 @@ def count_stubs(
         [],
         np.zeros(0),
         [],
+        np.zeros(0, bool),
         np.zeros_like(lab),
         float("nan"),
     )
@@ -450,7 +454,7 @@ def count_stubs(
     per_path = _path_multiplicity(
         mask, contrast, stubs.exit_xy, stubs.cut_xy, stubs.counted | on_frame
     )
-    rows_xy, rows_blob, polys, diams, drawn = [], [], [], [], []
+    rows_xy, rows_blob, polys, diams, drawn, line_first = [], [], [], [], [], []
     boxes = ndimage.find_objects(lab)
     grown = labg.astype(lab.dtype)  # with a pixel's tolerance
     order = np.argsort(stubs.blob, kind="stable")
@@ -495,6 +499,7 @@ def count_stubs(
             polys.append(np.stack([e, f]))
             diams.append(diam_blob[b])
             drawn.append(np.stack([e, np.clip(shaft_end[k % len(far_xy)], 0, [w - 1, h - 1])]))
+            line_first.append(k < len(exit_xy))
     keep_lab = np.zeros(nl, np.int64)
     bl = np.flatnonzero(ok)
     keep_lab[bl] = bl
@@ -504,6 +509,7 @@ def count_stubs(
         polylines=polys,
         diam_px=np.asarray(diams, float),
         drawn=drawn,
+        first_on_line=np.asarray(line_first, bool),
         blob_mask_labels=keep_lab[lab],
         single_width_px=d1,
     )

@@ -312,6 +312,22 @@ def test_a_tangle_counts_stubs_lying_beside_its_traced_ones_but_only_a_few():
     assert hairs_in_blob(9, 1) == 6 and hairs_in_blob(5, 2) == 5
 
 
+def test_a_stub_counted_beside_a_traced_one_shares_its_line_and_is_measured_once():
+    from imaging.density.stubs import count_stubs
+
+    mask = np.zeros((200, 300), np.uint8)
+    for i in range(5):  # single stubs: the scene's shaft width
+        cv2.line(mask, (20 + 50 * i, 20), (30 + 50 * i, 80), 1, 4)
+    cv2.line(mask, (100, 120), (110, 180), 1, 4)  # two stubs side by side, one traced line
+    cv2.line(mask, (103, 120), (113, 180), 1, 4)
+    contrast = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.8)
+    st = count_stubs(mask.astype(bool), contrast, 60.0)
+    pair = st.blob == st.blob[-1]
+    assert pair.sum() == 2 and (~pair).sum() == 5
+    assert np.allclose(st.polylines[-1], st.polylines[-2])
+    assert st.first_on_line[~pair].all() and st.first_on_line[pair].tolist() == [True, False]
+
+
 def test_without_stubs_from_outside_the_blob_s_width_counts_its_stubs():
     from imaging.density.stubs import hairs_in_view
 
