@@ -48,6 +48,7 @@ from .results import ALGORITHM_VERSION, DensityResult, DetectedHair, FollicularU
 from .ridges import centrelines
 from .shaft import measure_widths
 from .skeleton import neighbour_stats, thin
+from .stub_ends import contrast_along
 from .stubs import blob_lengths_mm, count_stubs
 
 # A light-on-dark candidate that mostly hugs a dark shaft is the skin gap between two shafts
@@ -386,16 +387,16 @@ def blunt_end_share(
         return float("nan")
     sy, sx = np.nonzero(skel)
     tree = cKDTree(np.stack([sx, sy], 1))
-    near = tree.query_ball_point(np.stack([ex, ey], 1), BLUNT_SPAN_MM * ppm)
+    around = tree.query_ball_point(np.stack([ex, ey], 1), BLUNT_SPAN_MM * ppm)
     # the direction out of the end: from the centre of the skeleton behind it
-    sizes = np.fromiter((len(nb) for nb in near), np.int64, len(near))
-    members = np.concatenate(near).astype(np.int64)
-    owner = np.repeat(np.arange(len(near)), sizes)
+    sizes = np.fromiter((len(nb) for nb in around), np.int64, len(around))
+    members = np.concatenate(around).astype(np.int64)
+    owner = np.repeat(np.arange(len(around)), sizes)
     centre = (
         np.stack(
             [
-                np.bincount(owner, sx[members], len(near)),
-                np.bincount(owner, sy[members], len(near)),
+                np.bincount(owner, sx[members], len(around)),
+                np.bincount(owner, sy[members], len(around)),
             ],
             1,
         )
@@ -404,22 +405,15 @@ def blunt_end_share(
     out = np.stack([ex, ey], 1) - centre
     norm = np.hypot(out[:, 0], out[:, 1])
     ok = norm >= 1.0
-    out = out[ok] / norm[ok, None]
+    inward = -out[ok] / norm[ok, None]
     base = np.stack([ex[ok], ey[ok]], 1).astype(float)
-
-    def mean_at(offsets_mm: tuple[float, ...]) -> np.ndarray:
-        acc = np.zeros(len(base))
-        for o in offsets_mm:
-            q = np.round(base - o * ppm * out).astype(np.int64)
-            acc += contrast[np.clip(q[:, 1], 0, h - 1), np.clip(q[:, 0], 0, w - 1)]
-        return acc / len(offsets_mm)
-
-    far = mean_at(BLUNT_FAR_MM)
+    far = contrast_along(contrast, base, inward, BLUNT_FAR_MM, ppm)
     valid = far > 0
     if not valid.any():
         return float("nan")
     valid &= far >= MIN_FAR_CONTRAST_SHARE * np.median(far[valid])
-    return float(np.mean(mean_at(BLUNT_NEAR_MM)[valid] >= BLUNT_RATIO * far[valid]))
+    near = contrast_along(contrast, base, inward, BLUNT_NEAR_MM, ppm)
+    return float(np.mean(near[valid] >= BLUNT_RATIO * far[valid]))
 
 
 def looks_clipped(

@@ -346,20 +346,28 @@ class StubPaths:
     on_frame: np.ndarray
 
 
+def contrast_along(
+    contrast: np.ndarray,
+    xy: np.ndarray,
+    out: np.ndarray,
+    offsets_mm: tuple[float, ...],
+    ppm: float,
+) -> np.ndarray:
+    """Mean ``contrast`` at ``offsets_mm`` from each point ``xy`` along its unit direction
+    ``out`` (negative offsets: back against it), clipped to the image."""
+    h, w = contrast.shape
+    acc = np.zeros(len(xy))
+    for o in offsets_mm:
+        x = np.clip(np.round(xy[:, 0] + o * ppm * out[:, 0]).astype(np.int64), 0, w - 1)
+        y = np.clip(np.round(xy[:, 1] + o * ppm * out[:, 1]).astype(np.int64), 0, h - 1)
+        acc += contrast[y, x]
+    return acc / len(offsets_mm)
+
+
 def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: float) -> np.ndarray:
     """Shaft contrast just beyond each skeleton end relative to the shaft's plateau inside."""
-    h, w = contrast.shape
-
-    def mean_at(offsets_mm: tuple[float, ...]) -> np.ndarray:
-        acc = np.zeros(len(xy))
-        for o in offsets_mm:
-            x = np.clip(np.round(xy[:, 0] + o * ppm * out[:, 0]).astype(np.int64), 0, w - 1)
-            y = np.clip(np.round(xy[:, 1] + o * ppm * out[:, 1]).astype(np.int64), 0, h - 1)
-            acc += contrast[y, x]
-        return acc / len(offsets_mm)
-
-    plateau = mean_at((-0.2, -0.16, -0.12))
-    return mean_at((0.0, 0.02, 0.04)) / np.maximum(plateau, 1e-6)
+    plateau = contrast_along(contrast, xy, out, (-0.2, -0.16, -0.12), ppm)
+    return contrast_along(contrast, xy, out, (0.0, 0.02, 0.04), ppm) / np.maximum(plateau, 1e-6)
 
 
 def _chains(br, node: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
