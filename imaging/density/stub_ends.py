@@ -370,8 +370,11 @@ def _end_fullness(contrast: np.ndarray, xy: np.ndarray, out: np.ndarray, ppm: fl
     return contrast_along(contrast, xy, out, (0.0, 0.02, 0.04), ppm) / np.maximum(plateau, 1e-6)
 
 
-def _chains(br, node: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Branches joined through junctions into paths: (path id per branch, open ends a, b).
+def _chains(
+    br, node: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Branches joined through junctions into paths: (path id per branch, open ends a, b, the
+    end each end is joined to through its junction, -1 if none).
 
     Ends are numbered 2 * branch + side; only paths with exactly two open ends (chains) are
     returned, loops and knots without two ends are left out.
@@ -389,7 +392,22 @@ def _chains(br, node: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray
     starts = np.flatnonzero(np.r_[True, np.diff(end_path) != 0])
     counts = np.diff(np.r_[starts, len(end_path)])
     two = starts[counts == 2]
-    return path, open_end[two], open_end[two + 1]
+    partner = -np.ones(2 * n, np.int64)
+    partner[pairs[:, 0]] = pairs[:, 1]
+    partner[pairs[:, 1]] = pairs[:, 0]
+    return path, open_end[two], open_end[two + 1], partner
+
+
+def _walk(br, partner: np.ndarray, start: int) -> np.ndarray:
+    """Skeleton points of the chain that starts at open end ``start``, in order along it."""
+    pts = []
+    e = start
+    while e >= 0 and len(pts) < br.n:  # a chain visits each branch once
+        b = e // 2
+        seg = br.pix[br.offsets[b] : br.offsets[b + 1]]
+        pts.append(br.xy(seg[::-1] if e % 2 else seg))
+        e = int(partner[e ^ 1])
+    return np.vstack(pts)
 
 
 def _stream_at_paths(
@@ -461,7 +479,7 @@ def trace_stubs(
     trunk = np.zeros(n, bool)
     trunk[forks[2]] = True
 
-    path, a, b = _chains(br, node, u)
+    path, a, b, partner = _chains(br, node, u)
     t_f, xy_f, out_f = typ.ravel(), xy.reshape(-1, 2), -u.reshape(-1, 2)
     blob = np.maximum(blob_f[a], blob_f[b])
     both_free = (t_f[a] != END_NODE) & (t_f[b] != END_NODE)
@@ -495,7 +513,7 @@ def trace_stubs(
         counted=counted,
         on_frame=t_f[root] == END_BORDER,
     )
-    st, from_frame = _split_kinks(st, br, path, a, xy_f[ext], from_frame, ppm, width_px, lab)
+    st, from_frame = _split_kinks(st, br, (path, partner), a, ext, from_frame, ppm, width_px, lab)
     return _split_chains(st, contrast, ppm, from_frame)
 
 
@@ -553,9 +571,9 @@ def _along_to_blob_end(
 def _split_kinks(
     st: StubPaths,
     br: Branches,
-    path: np.ndarray,
+    chains: tuple[np.ndarray, np.ndarray],
     a: np.ndarray,
-    own_exit: np.ndarray,
+    ext: np.ndarray,
     from_frame: np.ndarray,
     ppm: float,
     width_px: float,
@@ -572,17 +590,20 @@ def _split_kinks(
     where its blob ends (its base runs under the shaft it touches). A piece whose line leads
     back to the exit of the stub before it is that unit's fork, not another hair. Not told
     apart: a tightly curled stub bending by more than KINK_BEND_DEG within its length.
-    ``own_exit``: each path's own exit end (before a fork's trunk was followed).
+    ``chains``: path id per branch and the junction partner of each branch end (_chains);
+    ``ext``: each path's own exit end (before a fork's trunk was followed).
     """
     n_p = len(st.exit_xy)
     if n_p == 0:
         return st, from_frame
+    path, partner = chains
     chain_of = -np.ones(br.n, np.int64)
     chain_of[path[a // 2]] = np.arange(n_p)
     k_pix = chain_of[path[br.branch]]
     ok = k_pix >= 0
     pts = br.xy(br.pix[ok])
     k = k_pix[ok]
+    own_exit = br.xy(br.ends.ravel()[ext])
     a_xy, b_xy = own_exit, st.cut_xy
     d = b_xy - a_xy
     length = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
@@ -596,17 +617,13 @@ def _split_kinks(
     cand = (st.counted | from_frame) & (max_dev > eps) & (length >= 2 * min_piece)
     if not cand.any():
         return st, from_frame
-    # each candidate's skeleton pixels in order along its chord
-    t = (rel * unit[k]).sum(1)
-    mine = cand[k]
-    k, pts, t = k[mine], pts[mine], t[mine]
-    order = np.lexsort((t, k))
-    k, pts = k[order], pts[order]
-    first_px = np.searchsorted(k, np.arange(n_p + 1))
     ex, cu, bl, co, ff, of = [], [], [], [], [], []
     keep = np.ones(n_p, bool)
     for c in np.flatnonzero(cand):
-        p = pts[first_px[c] : first_px[c + 1]]
+        # in order along the skeleton from the exit: ordered along its chord, a path that
+        # folds back (two stubs joined end to end at an acute angle) zig-zags between its arms
+        # and every zig was split off as a hair
+        p = _walk(br, partner, int(ext[c]))
         v = cv2.approxPolyDP(p.astype(np.float32).reshape(-1, 1, 2), eps, False).reshape(-1, 2)
         v = v.astype(float)
         seg = np.hypot(*np.diff(v, axis=0).T)

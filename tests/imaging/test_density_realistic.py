@@ -456,6 +456,19 @@ def test_a_straight_stub_as_long_as_two_short_ones_is_one_hair():
     assert len(exits[exits[:, 1] < 120]) == 1
 
 
+def test_two_stubs_joined_along_the_frame_s_edge_are_a_few_hairs_not_a_fan():
+    # at 60 px/mm: a slanted stub and an upright one both run into the bottom edge, where the
+    # mask joins them into one U-shaped path. Read in order along the chord between its two
+    # tips, the path zig-zagged between its arms and every zig was split off as a hair (76)
+    mask = np.zeros((220, 160), np.uint8)
+    cv2.line(mask, (40, 80), (88, 217), 1, 4)
+    cv2.line(mask, (100, 160), (100, 217), 1, 4)
+    mask[217:, 86:103] = 1
+    exits, cuts = _stubs(mask)
+    assert 2 <= len(exits) <= 3
+    assert np.all(mask[np.round(exits[:, 1]).astype(int), np.round(exits[:, 0]).astype(int)])
+
+
 def test_the_dark_rims_of_white_scales_on_a_hairless_scalp_are_mostly_not_hairs():
     # scales are far brighter than skin and the black-hat finds a dark line along their
     # edges; a line with a bright flake on one side and skin on the other is a rim (without
