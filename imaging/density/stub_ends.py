@@ -398,8 +398,9 @@ def _chains(
     return path, open_end[two], open_end[two + 1], partner
 
 
-def _walk(br, partner: np.ndarray, start: int) -> np.ndarray:
-    """Skeleton points of the chain that starts at open end ``start``, in order along it."""
+def _walk(br: Branches, partner: np.ndarray, start: int) -> np.ndarray:
+    """(x, y) skeleton points of the chain that starts at open end ``start``, in order along
+    it (straight across the junction regions between its branches)."""
     pts = []
     e = start
     while e >= 0 and len(pts) < br.n:  # a chain visits each branch once
@@ -620,9 +621,9 @@ def _split_kinks(
     ex, cu, bl, co, ff, of = [], [], [], [], [], []
     keep = np.ones(n_p, bool)
     for c in np.flatnonzero(cand):
-        # in order along the skeleton from the exit: ordered along its chord, a path that
-        # folds back (two stubs joined end to end at an acute angle) zig-zags between its arms
-        # and every zig was split off as a hair
+        # in order along the skeleton from the exit, not along the chord: ordered along the
+        # chord, a path that folds back (two stubs joined end to end at an acute angle)
+        # zig-zags between its arms, and every zig would be split off as a hair
         p = _walk(br, partner, int(ext[c]))
         v = cv2.approxPolyDP(p.astype(np.float32).reshape(-1, 1, 2), eps, False).reshape(-1, 2)
         v = v.astype(float)
