@@ -312,6 +312,30 @@ def test_a_tangle_counts_stubs_lying_beside_its_traced_ones_but_only_a_few():
     assert hairs_in_blob(9, 1) == 6 and hairs_in_blob(5, 2) == 5
 
 
+def test_a_tangle_of_units_whose_stubs_lie_side_by_side_is_counted_not_taken_for_a_patch():
+    from imaging.density.stubs import count_stubs
+
+    # at 60 px/mm (4 px shafts): four units of four stubs each, the stubs of a unit leaving one
+    # opening side by side; the units' bundles cross into one blob that never narrows to a
+    # single shaft. Its area per skeleton length was taken for a flake's and it counted nothing
+    mask = np.zeros((260, 360), np.uint8)
+    for i in range(5):  # single stubs: the scene's shaft width
+        cv2.line(mask, (20 + 60 * i, 15), (30 + 60 * i, 75), 1, 4)
+    units = [((120, 110), (200, 230)), ((200, 105), (130, 235)), ((100, 170), (240, 150))]
+    units.append(((160, 100), (170, 240)))
+    for opening, far in units:
+        d = np.subtract(far, opening).astype(float)
+        across = np.array([-d[1], d[0]]) / np.hypot(*d)
+        for k in (-1.5, -0.5, 0.5, 1.5):
+            cut = np.round(np.add(far, 5.0 * k * across)).astype(int)
+            cv2.line(mask, opening, (int(cut[0]), int(cut[1])), 1, 4)
+    contrast = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.8)
+    st = count_stubs(mask.astype(bool), contrast, 60.0)
+    _, lab = cv2.connectedComponents(mask)
+    in_tangle = np.count_nonzero(st.blob == lab[170, 170])
+    assert 8 <= in_tangle <= 16
+
+
 def test_a_stub_counted_beside_a_traced_one_shares_its_line_and_is_measured_once():
     from imaging.density.stubs import count_stubs
 
