@@ -45,6 +45,9 @@ MAX_LOW_WIDTH = 2.2
 UNIFORM_RATIO = 1.3  # widest / narrow stretch of a single stub
 TERMINAL_UM = (45.0, 110.0)  # plausible width of the single-shaft unit
 MAX_PER_BLOB = 6
+# hairs leaving one opening: about 2.2 on average (DOMAIN.md section 5); follicular units hold one
+# to four, larger ones are rare
+MAX_PER_UNIT = 4
 # A specular highlight (glare off the skin's film or the dermoscope's glass) is a smooth bump of
 # light: across it the contrast rises over its whole radius (0.1-0.6 mm), while across a shaft
 # it rises within the shaft's edge, a few hundredths of a millimetre even when blurred. A blob
@@ -98,13 +101,12 @@ def _union_widths(n_max: int, spread: float) -> np.ndarray:
 _UNION = _union_widths(MAX_PER_BLOB, OPENING_SPREAD_DIAMETERS)
 _THRESHOLDS = 0.5 * (_UNION[:-1] + _UNION[1:])
 # A tangle's area per skeleton length, in thick shafts: at most that of a unit of four stubs
-# lying side by side from one opening (the union width of four; units hold about 2.2 hairs,
-# DOMAIN.md section 5, the largest four), whose skeleton is one line; a flake or a blotch is far
-# wider. Bounded at 1.7 (two stubs side by side), tangles of thick black stubs whose units lie
-# side by side were taken for patches and dropped whole: on the seed-3 benchmark (realistic
-# clipped, photo-sized fields) 11 blobs holding 76 hairs counted none (one held 21); with this
-# bound their absolute error is 20 hairs.
-TANGLE_MAX_WIDTH = float(_UNION[3])
+# lying side by side from one opening (the union width of MAX_PER_UNIT), whose skeleton is one
+# line; a flake or a blotch is far wider. Bounded at 1.7 (two stubs side by side), tangles of
+# thick black stubs whose units lie side by side were taken for patches and dropped whole: on the
+# seed-3 benchmark (realistic clipped, photo-sized fields) 11 blobs holding 76 hairs counted
+# none (one held 21); with this bound their absolute error is 20 hairs.
+TANGLE_MAX_WIDTH = float(_UNION[MAX_PER_UNIT - 1])
 
 
 def stubs_from_width(ratio: np.ndarray) -> np.ndarray:
@@ -128,10 +130,15 @@ def width_count_beside_paths(n_width: int, n_paths: int) -> int:
 
 
 def hairs_in_blob(n: int, n_paths: int) -> int:
-    """A blob's count ``n`` bounded: at most MAX_PER_BLOB hairs (a unit holds up to four), or,
-    where more stubs were traced (a tangle of several units), those and at most
+    """A blob's count ``n`` bounded: a blob traced as one stub is one unit's stubs lying side by
+    side, at most MAX_PER_UNIT; otherwise at most MAX_PER_BLOB hairs (two units side by side),
+    or, where more stubs were traced (a tangle of several units), those and at most
     MAX_HIDDEN_BESIDE_PATHS more lying unresolved beside them (the bound the width count keeps,
     width_count_beside_paths).
+
+    A one-stub blob whose width read five or six shafts was mostly a wide patch or a unit fanning
+    out: on the seed-3 benchmark (realistic clipped, photo-sized fields) 36 such blobs held 70
+    hairs and counted 203; bounded by a unit, their absolute error fell from 133 to 84 hairs.
 
     Without the allowance the stubs side by side along a tangle's traced paths were dropped: on
     the seed-3 benchmark (realistic clipped, photo-sized fields) tangles of 8 or more stubs,
@@ -139,6 +146,8 @@ def hairs_in_blob(n: int, n_paths: int) -> int:
     absolute error summed over blobs fell from 1564 to 1346 hairs (blobs of 5-7 stubs rose from
     952 to 1135); unbounded, tangles were overcounted (2035).
     """
+    if n_paths <= 1:
+        return min(n, MAX_PER_UNIT)
     return min(n, max(MAX_PER_BLOB, n_paths + MAX_HIDDEN_BESIDE_PATHS))
 
 

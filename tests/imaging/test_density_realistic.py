@@ -308,8 +308,10 @@ def test_a_tangle_counts_stubs_lying_beside_its_traced_ones_but_only_a_few():
     # seven stubs traced through a tangle of several units, their widths read ten
     assert hairs_in_blob(10, 7) == 9
     assert hairs_in_blob(8, 7) == 8
-    # a single unit's blob holds at most six whatever its width says
-    assert hairs_in_blob(9, 1) == 6 and hairs_in_blob(5, 2) == 5
+    # a blob traced as one stub is one unit: at most four hairs whatever its width says; two
+    # traced stubs may be two units side by side
+    assert hairs_in_blob(9, 1) == 4 and hairs_in_blob(6, 1) == 4 and hairs_in_blob(3, 1) == 3
+    assert hairs_in_blob(5, 2) == 5 and hairs_in_blob(9, 2) == 6
 
 
 def test_a_tangle_of_units_whose_stubs_lie_side_by_side_is_counted_not_taken_for_a_patch():
