@@ -615,15 +615,16 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         yi = np.clip(np.round(exits[:, 1]).astype(np.int64), 0, hw - 1)
         keep = fov.counted[yi, xi]
         exits, diam, measurable = exits[keep], diam[keep], measurable[keep]
+        same = drawn is polylines
         polylines = [pl for pl, k in zip(polylines, keep, strict=True) if k]
-        drawn = [pl for pl, k in zip(drawn, keep, strict=True) if k]
+        drawn = polylines if same else [pl for pl, k in zip(drawn, keep, strict=True) if k]
 
     def to_full(lines: list[np.ndarray]) -> list[np.ndarray]:
         return [(np.reshape(pl, (-1, 2)) + 0.5) / np.array([sx, sy]) - 0.5 for pl in lines]
 
     # polylines in full-resolution pixels: the diameters' cross-sections; drawn: the overlay's
     lines_full = to_full(polylines)
-    drawn_full = to_full(drawn)
+    drawn_full = lines_full if drawn is polylines else to_full(drawn)  # long hair: one line
     # per-hair diameters from full-resolution cross-sections (working-res estimate as fallback)
     d_full = np.full(len(lines_full), np.nan)
     lines_m = [line for line, m in zip(lines_full, measurable, strict=True) if m]
