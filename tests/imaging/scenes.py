@@ -16,3 +16,17 @@ CLIPPED_SCENE = SceneParams(
     hair_colour="black",
     seed=11,
 )
+
+# A realistic phototrichogram (follicular openings, stubs of 2-3 days' growth) of black stubs on
+# light skin; the realistic tests make it denser, longer-haired or lighter-haired from here.
+REAL = SceneParams(
+    width=500,
+    height=400,
+    pixels_per_mm=120.0,
+    clipped=True,
+    hair_density_per_cm2=150.0,
+    skin_tone=0.2,
+    hair_colour="black",
+    realistic=True,
+    seed=5,
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import cv2
@@ -11,6 +12,7 @@ from PIL import Image
 from imaging.density import analyze, render_overlay
 from imaging.density.stubs import lay_on_shaft
 from imaging.density.synthetic import SceneParams, generate_scene
+from tests.imaging.scenes import REAL
 
 
 def test_overlay_is_png_of_the_photo_size():
@@ -58,16 +60,7 @@ def test_the_density_map_draws_hairs_on_their_shafts():
     # dense stubs touch and cross, and traced routes run from one unit's stub into another's
     off = []
     for seed in (5, 8, 11):
-        p = SceneParams(
-            width=500,
-            height=400,
-            pixels_per_mm=120.0,
-            hair_density_per_cm2=280.0,
-            skin_tone=0.2,
-            hair_colour="black",
-            realistic=True,
-            seed=seed,
-        )
+        p = dataclasses.replace(REAL, hair_density_per_cm2=280.0, seed=seed)
         scene = generate_scene(p)
         r = analyze(scene.image, pixels_per_mm=p.pixels_per_mm, clipped=True)
         gray = scene.image.astype(np.float32).mean(2)

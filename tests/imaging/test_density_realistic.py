@@ -13,18 +13,7 @@ from imaging.density.enhance import enhance, normalise_illumination, segment, to
 from imaging.density.pipeline import MIN_BLUNT_SHARE, blunt_end_share
 from imaging.density.skeleton import thin
 from imaging.density.synthetic import SceneParams, generate_scene, random_params
-
-REAL = SceneParams(
-    width=500,
-    height=400,
-    pixels_per_mm=120.0,
-    clipped=True,
-    hair_density_per_cm2=150.0,
-    skin_tone=0.2,
-    hair_colour="black",
-    realistic=True,
-    seed=5,
-)
+from tests.imaging.scenes import REAL
 
 
 def test_harsh_is_the_default_category():
