@@ -514,7 +514,7 @@ def trace_stubs(
         counted=counted,
         on_frame=t_f[root] == END_BORDER,
     )
-    st, from_frame = _split_kinks(st, br, (path, partner), a, ext, from_frame, ppm, width_px, lab)
+    st, from_frame = _split_kinks(st, br, (path, partner), ext, from_frame, ppm, width_px, lab)
     return _split_chains(st, contrast, ppm, from_frame)
 
 
@@ -573,7 +573,6 @@ def _split_kinks(
     st: StubPaths,
     br: Branches,
     chains: tuple[np.ndarray, np.ndarray],
-    a: np.ndarray,
     ext: np.ndarray,
     from_frame: np.ndarray,
     ppm: float,
@@ -599,7 +598,7 @@ def _split_kinks(
         return st, from_frame
     path, partner = chains
     chain_of = -np.ones(br.n, np.int64)
-    chain_of[path[a // 2]] = np.arange(n_p)
+    chain_of[path[ext // 2]] = np.arange(n_p)
     k_pix = chain_of[path[br.branch]]
     ok = k_pix >= 0
     pts = br.xy(br.pix[ok])
