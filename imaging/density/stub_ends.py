@@ -171,7 +171,7 @@ def _stub_graph(skel: np.ndarray, ppm: float, width_px: float):
     direction agreed with the stream no more often than chance (20 of 46), forks' in 80 %.
     """
     node_r = int(max(2, round(0.5 * width_px + 1)))
-    border_px = 0.5 * width_px + 2.0
+    border_px = _border_px(width_px)
     span_px = max(DIRECTION_SPAN_MM * ppm, 2.0 * width_px)
     br, xy, node, typ, u, _ = _graph(skel, node_r, border_px, span_px, _junctions(skel))
     spur = ((typ == END_NODE).sum(1) == 1) & (br.length < max(1.5 * width_px, 0.06 * ppm))
@@ -468,6 +468,7 @@ def trace_stubs(
     where they leave the scalp, not where they are seen.
     """
     br, xy, node, typ, u = _stub_graph(skel, ppm, width_px)
+    typ = _frame_reached(typ, xy, lab, width_px)
     n = br.n
     z2 = np.zeros((0, 2))
     if n == 0:
@@ -516,6 +517,39 @@ def trace_stubs(
     )
     st, from_frame = _split_kinks(st, br, (path, partner), ext, from_frame, ppm, width_px, lab)
     return _split_chains(st, contrast, ppm, from_frame)
+
+
+def _border_px(width_px: float) -> float:
+    """How near the frame a skeleton end lies when its shaft runs out of the photo: thinning
+    stops about half a shaft's width short of the blob's end."""
+    return 0.5 * width_px + 2.0
+
+
+def _frame_reached(typ: np.ndarray, xy: np.ndarray, lab: np.ndarray, width_px: float) -> np.ndarray:
+    """Ends typed END_BORDER only where their blob runs into the frame.
+
+    A skeleton end near the frame whose blob stops short of it (a pixel of skin between) is a
+    shaft ending in view: its exit, tapering in from under the skin, or its cut end. Taken for
+    a shaft running out of the photo, a stub whose exit lies a few hundredths of a millimetre
+    inside the frame went uncounted.
+    """
+    out = typ.copy()
+    flat = out.reshape(-1)
+    ends = np.flatnonzero(flat == END_BORDER)
+    if len(ends) == 0:
+        return out
+    h, w = lab.shape
+    r = int(np.ceil(_border_px(width_px))) + 1
+    on_frame = np.zeros((h, w), bool)
+    on_frame[[0, -1], :] = True
+    on_frame[:, [0, -1]] = True
+    for k, (x, y) in zip(ends, xy.reshape(-1, 2)[ends], strict=True):
+        xi = int(np.clip(round(x), 0, w - 1))
+        yi = int(np.clip(round(y), 0, h - 1))
+        win = (slice(max(yi - r, 0), yi + r + 1), slice(max(xi - r, 0), xi + r + 1))
+        if not np.any((lab[win] == lab[yi, xi]) & on_frame[win]):
+            flat[k] = END_FREE
+    return out
 
 
 def _upstream_end(

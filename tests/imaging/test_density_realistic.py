@@ -201,6 +201,21 @@ def test_a_stub_running_into_view_from_outside_the_frame_is_not_counted():
     assert r.hair_count == 2
 
 
+def test_a_stub_whose_exit_tapers_in_just_short_of_the_frame_is_counted():
+    # at 60 px/mm: both stubs start at the left edge; the upper one tapers in from under the
+    # skin and its blob stops a pixel short of the frame (its exit is in the photo), the lower
+    # one runs out of the frame (its exit is not)
+    mask = np.zeros((260, 300), np.uint8)
+    _stream_left_to_right(mask)
+    cv2.line(mask, (2, 60), (12, 60), 1, 1)
+    cv2.line(mask, (12, 60), (90, 63), 1, 4)
+    cv2.line(mask, (0, 110), (90, 113), 1, 4)
+    exits, _ = _stubs(mask)
+    top = exits[exits[:, 1] < 150]
+    assert len(top) == 1
+    assert top[0, 0] < 10 and abs(top[0, 1] - 60) < 5
+
+
 def test_a_stub_touching_the_cut_end_of_one_from_outside_the_frame_is_counted():
     # a stub running in from outside the frame (its exit is not in the photo) touches, end to
     # end, the root of a stub inside: their path is longer than any stub (2.3 mm at 60 px/mm),
