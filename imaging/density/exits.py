@@ -587,7 +587,8 @@ def _path_polyline(
     while e >= 0 and e // 2 not in seen:
         b = e // 2
         seen.add(b)
-        seg = br.pix[br.offsets[b] : br.offsets[b + 1]]
+        # along the branch's main line: a tree's arms, ordered by distance, would zig-zag
+        seg = br.pix[br.offsets[b] : br.offsets[b + 1]][br.main[br.offsets[b] : br.offsets[b + 1]]]
         seg = seg[:: max(1, len(seg) // 40)] if len(seg) > 2 else seg
         if e % 2 == 1:
             seg = seg[::-1]

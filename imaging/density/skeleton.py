@@ -127,6 +127,10 @@ class Branches:
     length: np.ndarray  # branch length in px
     ends: np.ndarray  # (n, 2) flat pixel index of start / far end
     loop: np.ndarray  # (n,) bool, closed loop without ends
+    # per entry of pix: on the shortest path from the branch's start to its far end. A branch
+    # whose junction went undetected (a crossing thinned to a block of pixels with neighbours
+    # in two groups) is a small tree, and ordered by distance its arms interleave
+    main: np.ndarray
 
     @property
     def n(self) -> int:
@@ -148,7 +152,8 @@ class Branches:
 
 
 def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
-    """Cut the skeleton by a junction-region mask and order each remaining branch."""
+    """Cut the skeleton by a junction-region mask and order each remaining branch (by geodesic
+    distance from one end; ``main`` marks the shortest path from that end to the far one)."""
     h, w = skel.shape
     rest = skel & ~junction_region
     n_lab, lab = cv2.connectedComponents(rest.astype(np.uint8), connectivity=8)
@@ -165,6 +170,7 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
             np.zeros(1, np.int64),
             np.zeros(0),
             np.zeros((0, 2), np.int64),
+            np.zeros(0, bool),
             np.zeros(0, bool),
         )
     # graph over branch pixels (8-neighbour edges)
@@ -209,4 +215,7 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     length = np.zeros(n)
     np.maximum.at(length, br, dd)
     ends = np.stack([pix[offsets[:-1]], pix[offsets[1:] - 1]], 1)
-    return Branches((h, w), pix, br, dd, offsets, length, ends, loop)
+    far = srt[offsets[1:] - 1]
+    to_far = csgraph.dijkstra(g, directed=False, indices=far, min_only=True)[srt]
+    main = dd + np.where(np.isfinite(to_far), to_far, np.inf) <= length[br] + 1e-6
+    return Branches((h, w), pix, br, dd, offsets, length, ends, loop, main)

@@ -72,3 +72,24 @@ def test_the_density_map_draws_hairs_on_their_shafts():
             off.append(shaft[q[:, 1], q[:, 0]].mean() < 0.8)
     # before lines were laid along the shafts: 35 % of them lay a fifth or more off the shafts
     assert np.mean(off) < 0.25
+
+
+def _turns_back(line) -> int:
+    """Steps along a drawn line that reverse the step before them."""
+    d = np.diff(np.asarray(line, float).reshape(-1, 2), axis=0)
+    d = d[np.hypot(*d.T) > 0]
+    cos = (d[1:] * d[:-1]).sum(1) / (np.hypot(*d[1:].T) * np.hypot(*d[:-1].T))
+    return int(np.count_nonzero(cos < -0.5))
+
+
+def test_the_density_map_draws_long_hairs_as_lines_not_scribbles():
+    # where two shafts cross, thinning can leave a block of pixels whose neighbours form two
+    # groups only: no junction is found, and the branch through it is a small tree. Its pixels,
+    # ordered by distance from one end, alternate between its arms: a quarter of the lines
+    # were drawn as scribbles turning back on themselves dozens of times
+    p = dataclasses.replace(
+        REAL, width=800, height=600, clipped=False, hair_density_per_cm2=200.0, seed=1
+    )
+    r = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm, clipped=False)
+    assert len(r.hairs) > 30
+    assert max(_turns_back(hair.polyline) for hair in r.hairs) <= 2

@@ -183,3 +183,21 @@ def test_a_thin_sliver_in_a_crowded_mesh_is_left_alone():
     exits = np.array([hh.exit_xy for hh in t.hairs])
     # among crossings the rest of its shaft may be hidden: it may be a root
     assert np.any((exits[:, 0] > 295) & (exits[:, 0] < 320) & (np.abs(exits[:, 1] - 250) < 2))
+
+
+def test_a_branch_through_an_undetected_junction_is_ordered_along_its_main_line():
+    from imaging.density.skeleton import split_branches
+
+    # a Y whose junction is not cut out: one branch, a small tree; its main line runs from one
+    # end to the farthest, the side arm is not on it
+    skel = np.zeros((60, 60), bool)
+    skel[5:50, 30] = True  # the stem, top to bottom
+    for k in range(1, 15):
+        skel[30 + k, 30 + k] = True  # an arm leaving it halfway down
+    br = split_branches(skel, np.zeros_like(skel))
+    assert br.n == 1
+    ys, xs = np.divmod(br.pix[br.main], 60)
+    # in order, each pixel of the main line touches the next: a line, not a zig-zag
+    assert np.all(np.maximum(np.abs(np.diff(ys)), np.abs(np.diff(xs))) <= 1)
+    # and the third arm, which ordered by distance interleaved with it, is left out
+    assert 10 <= np.count_nonzero(~br.main) <= 20
