@@ -127,7 +127,7 @@ class Branches:
     length: np.ndarray  # branch length in px
     ends: np.ndarray  # (n, 2) flat pixel index of start / far end
     loop: np.ndarray  # (n,) bool, closed loop without ends
-    # per entry of pix: on the shortest path from the branch's start to its far end. A branch
+    # per entry of pix: on a shortest path from the branch's start to its far end. A branch
     # whose junction went undetected (a crossing thinned to a block of pixels with neighbours
     # in two groups) is a small tree, and ordered by distance its arms interleave
     main: np.ndarray
@@ -153,7 +153,7 @@ class Branches:
 
 def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     """Cut the skeleton by a junction-region mask and order each remaining branch (by geodesic
-    distance from one end; ``main`` marks the shortest path from that end to the far one)."""
+    distance from one end; ``main`` marks a shortest path from that end to the far one)."""
     h, w = skel.shape
     rest = skel & ~junction_region
     n_lab, lab = cv2.connectedComponents(rest.astype(np.uint8), connectivity=8)
@@ -204,7 +204,9 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
         lo_nodes = np.flatnonzero(loop[labels])
         lu, li = np.unique(labels[lo_nodes], return_index=True)
         first[lu] = lo_nodes[li]
-    dist = csgraph.dijkstra(g, directed=False, indices=first, min_only=True)
+    dist, pred, _ = csgraph.dijkstra(
+        g, directed=False, indices=first, min_only=True, return_predecessors=True
+    )
     dist = np.where(np.isfinite(dist), dist, 0.0)
     srt = np.lexsort((dist, labels))
     pix = idx[srt]
@@ -215,7 +217,11 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     length = np.zeros(n)
     np.maximum.at(length, br, dd)
     ends = np.stack([pix[offsets[:-1]], pix[offsets[1:] - 1]], 1)
-    far = srt[offsets[1:] - 1]
-    to_far = csgraph.dijkstra(g, directed=False, indices=far, min_only=True)[srt]
-    main = dd + np.where(np.isfinite(to_far), to_far, np.inf) <= length[br] + 1e-6
-    return Branches((h, w), pix, br, dd, offsets, length, ends, loop, main)
+    # the main line: back from every branch's far end to its start, one step per pass
+    on_main = np.zeros(idx.size, bool)
+    walk = srt[offsets[1:] - 1]
+    while walk.size:
+        on_main[walk] = True
+        walk = pred[walk]
+        walk = walk[walk >= 0]
+    return Branches((h, w), pix, br, dd, offsets, length, ends, loop, on_main[srt])

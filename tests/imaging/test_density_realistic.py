@@ -211,9 +211,9 @@ def test_a_stub_whose_exit_tapers_in_just_short_of_the_frame_is_counted():
     cv2.line(mask, (12, 60), (90, 63), 1, 4)
     cv2.line(mask, (0, 110), (90, 113), 1, 4)
     exits, _ = _stubs(mask)
-    top = exits[exits[:, 1] < 150]
-    assert len(top) == 1
-    assert top[0, 0] < 10 and abs(top[0, 1] - 60) < 5
+    at_left_edge = exits[exits[:, 1] < 150]  # not the stream's units below
+    assert len(at_left_edge) == 1
+    assert at_left_edge[0, 0] < 10 and abs(at_left_edge[0, 1] - 60) < 5
 
 
 def test_a_stub_touching_the_cut_end_of_one_from_outside_the_frame_is_counted():

@@ -188,16 +188,18 @@ def test_a_thin_sliver_in_a_crowded_mesh_is_left_alone():
 def test_a_branch_through_an_undetected_junction_is_ordered_along_its_main_line():
     from imaging.density.skeleton import split_branches
 
-    # a Y whose junction is not cut out: one branch, a small tree; its main line runs from one
-    # end to the farthest, the side arm is not on it
+    # a Y whose junction is not cut out: one branch, a small tree. From its start (the stem's
+    # top) the farthest end is the tip of the long arm; the stem's lower part is the third arm
     skel = np.zeros((60, 60), bool)
     skel[5:50, 30] = True  # the stem, top to bottom
-    for k in range(1, 15):
-        skel[30 + k, 30 + k] = True  # an arm leaving it halfway down
+    for k in range(1, 25):
+        skel[25 + k, 30 + k] = True  # a longer arm leaving it at row 25
     br = split_branches(skel, np.zeros_like(skel))
     assert br.n == 1
     ys, xs = np.divmod(br.pix[br.main], 60)
     # in order, each pixel of the main line touches the next: a line, not a zig-zag
     assert np.all(np.maximum(np.abs(np.diff(ys)), np.abs(np.diff(xs))) <= 1)
-    # and the third arm, which ordered by distance interleaved with it, is left out
-    assert 10 <= np.count_nonzero(~br.main) <= 20
+    assert (ys[0], xs[0]) == (5, 30) and (ys[-1], xs[-1]) == (49, 54)
+    # the stem below the fork, which ordered by distance interleaved with the arm, is left out
+    off_y, off_x = np.divmod(br.pix[~br.main], 60)
+    assert np.all(off_x == 30) and off_y.min() == 26 and off_y.max() == 49
