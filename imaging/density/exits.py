@@ -581,17 +581,4 @@ def _path_polyline(
         return np.zeros((0, 2))
     ends = np.concatenate([2 * members, 2 * members + 1])
     d = np.linalg.norm(xy[ends] - np.asarray(hair.exit_xy), axis=1)
-    e = int(ends[np.argmin(d)])
-    pts: list[np.ndarray] = []
-    seen: set[int] = set()
-    while e >= 0 and e // 2 not in seen:
-        b = e // 2
-        seen.add(b)
-        # along the branch's main line: a tree's arms, ordered by distance, would zig-zag
-        seg = br.pix[br.offsets[b] : br.offsets[b + 1]][br.main[br.offsets[b] : br.offsets[b + 1]]]
-        seg = seg[:: max(1, len(seg) // 40)] if len(seg) > 2 else seg
-        if e % 2 == 1:
-            seg = seg[::-1]
-        pts.append(br.xy(seg))
-        e = int(partner[e ^ 1])
-    return np.vstack(pts) if pts else np.zeros((0, 2))
+    return br.chain_xy(partner, int(ends[np.argmin(d)]), max_per_branch=40)

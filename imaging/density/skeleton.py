@@ -140,6 +140,26 @@ class Branches:
         y, x = np.divmod(flat_idx, self.shape[1])
         return np.stack([x, y], -1).astype(np.float64)
 
+    def chain_xy(
+        self, partner: np.ndarray, start: int, max_per_branch: int | None = None
+    ) -> np.ndarray:
+        """(x, y) points, in order, of the chain of branches from end ``start`` (ends numbered
+        2 * branch + side): along each branch's main line, then across its junction to the end
+        ``partner`` joins it to (-1: none); about ``max_per_branch`` points of each at most."""
+        pts = []
+        seen = set()
+        e = start
+        while e >= 0 and e // 2 not in seen:
+            b = e // 2
+            seen.add(b)
+            o0, o1 = self.offsets[b], self.offsets[b + 1]
+            seg = self.pix[o0:o1][self.main[o0:o1]]
+            if max_per_branch is not None and len(seg) > 2:
+                seg = seg[:: max(1, len(seg) // max_per_branch)]
+            pts.append(self.xy(seg[::-1] if e % 2 else seg))
+            e = int(partner[e ^ 1])
+        return np.vstack(pts) if pts else np.zeros((0, 2))
+
     def point_at(self, b: np.ndarray, d: np.ndarray) -> np.ndarray:
         """Flat pixel index on branch ``b`` nearest to distance ``d`` from its start."""
         key = self.branch.astype(np.float64) * 1e7 + self.dist

@@ -398,19 +398,6 @@ def _chains(
     return path, open_end[two], open_end[two + 1], partner
 
 
-def _walk(br: Branches, partner: np.ndarray, start: int) -> np.ndarray:
-    """(x, y) skeleton points of the chain that starts at open end ``start``, in order along
-    it (straight across the junction regions between its branches)."""
-    pts = []
-    e = start
-    while e >= 0 and len(pts) < br.n:  # a chain visits each branch once
-        b = e // 2
-        seg = br.pix[br.offsets[b] : br.offsets[b + 1]]
-        pts.append(br.xy(seg[::-1] if e % 2 else seg))
-        e = int(partner[e ^ 1])
-    return np.vstack(pts)
-
-
 def _stream_at_paths(
     votes: tuple[np.ndarray, np.ndarray],
     contrast: np.ndarray | None,
@@ -657,7 +644,7 @@ def _split_kinks(
         # in order along the skeleton from the exit, not along the chord: ordered along the
         # chord, a path that folds back (two stubs joined end to end at an acute angle)
         # zig-zags between its arms, and every zig would be split off as a hair
-        p = _walk(br, partner, int(ext[c]))
+        p = br.chain_xy(partner, int(ext[c]))
         v = cv2.approxPolyDP(p.astype(np.float32).reshape(-1, 1, 2), eps, False).reshape(-1, 2)
         v = v.astype(float)
         seg = np.hypot(*np.diff(v, axis=0).T)
