@@ -103,6 +103,17 @@ def _union_widths(n_max: int, spread: float) -> np.ndarray:
 # union widths of n and n+1 shafts turn a measured width (in single-shaft units) into a count.
 _UNION = _union_widths(MAX_PER_BLOB, OPENING_SPREAD_DIAMETERS)
 _THRESHOLDS = 0.5 * (_UNION[:-1] + _UNION[1:])
+# Stubs whose skeleton is a single line have not parted: two shafts further apart than a
+# shaft's width plus the slit that closing fills (_fill_slits: ~0.04 mm, half a width) leave
+# skin between them, and the skeleton forks or runs twice. So unparted stubs lie within about
+# two widths of one another, closer than the stubs of an opening in general, and their union
+# is narrower. Counted with the opening's spread, blobs of stubs lying side by side under one
+# line were mostly read as one stub: on the benchmark (realistic clipped, photo-sized fields,
+# seed 3) such blobs of 2-4 stubs held 2875 hairs and were counted 908 short (now 729), single
+# stubs 141 over (now 170). At 1.5 widths, two parallel stubs 0.75 widths apart read as three.
+UNPARTED_SPREAD_DIAMETERS = 2.0
+_UNION_UNPARTED = _union_widths(MAX_PER_BLOB, UNPARTED_SPREAD_DIAMETERS)
+_THRESHOLDS_UNPARTED = 0.5 * (_UNION_UNPARTED[:-1] + _UNION_UNPARTED[1:])
 # A tangle's area per skeleton length, in thick shafts: at most that of a unit of four stubs
 # lying side by side from one opening (the union width of MAX_PER_UNIT), whose skeleton is one
 # line; a flake or a blotch is far wider. Bounded at 1.7 (two stubs side by side), tangles of
@@ -112,9 +123,13 @@ _THRESHOLDS = 0.5 * (_UNION[:-1] + _UNION[1:])
 TANGLE_MAX_WIDTH = float(_UNION[MAX_PER_UNIT - 1])
 
 
-def stubs_from_width(ratio: np.ndarray) -> np.ndarray:
-    """Number of overlapping shafts whose union is ``ratio`` single-shaft widths wide."""
-    return 1 + np.searchsorted(_THRESHOLDS, np.nan_to_num(np.asarray(ratio, float)))
+def stubs_from_width(ratio: np.ndarray, *, parted: bool = True) -> np.ndarray:
+    """Number of overlapping shafts whose union is ``ratio`` single-shaft widths wide.
+
+    ``parted=False``: shafts known not to have parted (traced as one line), lying closer
+    together than the stubs of an opening in general."""
+    thresholds = _THRESHOLDS if parted else _THRESHOLDS_UNPARTED
+    return 1 + np.searchsorted(thresholds, np.nan_to_num(np.asarray(ratio, float)))
 
 
 def width_count_beside_paths(n_width: int, n_paths: int) -> int:
@@ -482,6 +497,7 @@ def count_stubs(
     # side by side stubs that never diverge show two ends however many they are: the width
     # across the blob counts them (overlapping shafts of one opening: union-width model)
     n_width = np.where(ok, stubs_from_width(hi / d1), 0).astype(np.int64)
+    n_unparted = np.where(ok, stubs_from_width(hi / d1, parted=False), 0).astype(np.int64)
 
     # per-hair diameter: full width at half the shaft-centre contrast (unbiased by edge blur,
     # which the contrast integral is not when the peak itself is blurred), divided by the
@@ -532,7 +548,8 @@ def count_stubs(
             ]
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob, or across each path in a tangle of several units, counts them
-            n = hairs_in_view(int(n_width[b]), per_path[sel], per_path[outside])
+            n_side = n_width[b] if len(sel) > 1 or len(outside) else n_unparted[b]
+            n = hairs_in_view(int(n_side), per_path[sel], per_path[outside])
         n = hairs_in_blob(n, len(exit_xy))
         for k in range(n):
             e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])

@@ -382,6 +382,23 @@ def test_a_stub_whose_contrast_fades_along_it_is_one_hair_not_two_side_by_side()
     assert len(st.exits) == 8
 
 
+def test_three_stubs_lying_half_a_width_apart_under_one_line_are_three_hairs():
+    from imaging.density.stubs import count_stubs
+
+    # at 60 px/mm (4 px shafts): stubs that never part trace as one line, and lie closer
+    # together than the stubs of an opening in general; read with the whole opening's spread,
+    # their union (two widths) was taken for two stubs
+    mask = np.zeros((200, 300), np.uint8)
+    for i in range(5):  # single stubs: the scene's shaft width
+        cv2.line(mask, (20 + 50 * i, 20), (30 + 50 * i, 80), 1, 4)
+    for x in (100, 102, 104):
+        cv2.line(mask, (x, 120), (x + 10, 180), 1, 4)
+    contrast = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.8)
+    st = count_stubs(mask.astype(bool), contrast, 60.0)
+    unit = st.blob == st.blob[-1]
+    assert unit.sum() == 3 and (~unit).sum() == 5
+
+
 def test_without_stubs_from_outside_the_blob_s_width_counts_its_stubs():
     from imaging.density.stubs import hairs_in_view
 
