@@ -80,9 +80,6 @@ ON_SHAFT_SHARE = 0.9
 MAX_RELAY_TURN_DEG = 60.0
 RELAY_STEP_DEG = 3.0
 MAX_RELAY_STRETCH = 1.2
-# Stretch of a blob over which a slice's shaft-centre contrast is read (about one shaft width,
-# DOMAIN.md section 5): a slice can miss a shaft's centre line where it runs obliquely.
-LOCAL_PEAK_MM = 0.05
 # stubs hidden alongside traced (parted) stubs: a unit holds up to four hairs, and with two of
 # them parted, more than two others lying unresolved beside them is implausible
 MAX_HIDDEN_BESIDE_PATHS = 2
@@ -103,17 +100,6 @@ def _union_widths(n_max: int, spread: float) -> np.ndarray:
 # union widths of n and n+1 shafts turn a measured width (in single-shaft units) into a count.
 _UNION = _union_widths(MAX_PER_BLOB, OPENING_SPREAD_DIAMETERS)
 _THRESHOLDS = 0.5 * (_UNION[:-1] + _UNION[1:])
-# Stubs whose skeleton is a single line have not parted: two shafts further apart than a
-# shaft's width plus the slit that closing fills (_fill_slits: ~0.04 mm, half a width) leave
-# skin between them, and the skeleton forks or runs twice. So unparted stubs lie within about
-# two widths of one another, closer than the stubs of an opening in general, and their union
-# is narrower. Counted with the opening's spread, blobs of stubs lying side by side under one
-# line were mostly read as one stub: on the benchmark (realistic clipped, photo-sized fields,
-# seed 3) such blobs of 2-4 stubs held 2875 hairs and were counted 908 short (now 729), single
-# stubs 141 over (now 170). At 1.5 widths, two parallel stubs 0.75 widths apart read as three.
-UNPARTED_SPREAD_DIAMETERS = 2.0
-_UNION_UNPARTED = _union_widths(MAX_PER_BLOB, UNPARTED_SPREAD_DIAMETERS)
-_THRESHOLDS_UNPARTED = 0.5 * (_UNION_UNPARTED[:-1] + _UNION_UNPARTED[1:])
 # A tangle's area per skeleton length, in thick shafts: at most that of a unit of four stubs
 # lying side by side from one opening (the union width of MAX_PER_UNIT), whose skeleton is one
 # line; a flake or a blotch is far wider. Bounded at 1.7 (two stubs side by side), tangles of
@@ -123,13 +109,9 @@ _THRESHOLDS_UNPARTED = 0.5 * (_UNION_UNPARTED[:-1] + _UNION_UNPARTED[1:])
 TANGLE_MAX_WIDTH = float(_UNION[MAX_PER_UNIT - 1])
 
 
-def stubs_from_width(ratio: np.ndarray, *, parted: bool = True) -> np.ndarray:
-    """Number of overlapping shafts whose union is ``ratio`` single-shaft widths wide.
-
-    ``parted=False``: shafts known not to have parted (traced as one line), lying closer
-    together than the stubs of an opening in general."""
-    thresholds = _THRESHOLDS if parted else _THRESHOLDS_UNPARTED
-    return 1 + np.searchsorted(thresholds, np.nan_to_num(np.asarray(ratio, float)))
+def stubs_from_width(ratio: np.ndarray) -> np.ndarray:
+    """Number of overlapping shafts whose union is ``ratio`` single-shaft widths wide."""
+    return 1 + np.searchsorted(_THRESHOLDS, np.nan_to_num(np.asarray(ratio, float)))
 
 
 def width_count_beside_paths(n_width: int, n_paths: int) -> int:
@@ -248,30 +230,6 @@ class Stubs:
     first_on_line: np.ndarray
     blob_mask_labels: np.ndarray  # label image of accepted blobs (0 = none)
     single_width_px: float
-
-
-def _slice_widths(key: np.ndarray, c: np.ndarray, n_bins: int, ppm: float) -> np.ndarray:
-    """Shaft material across each slice of a blob (px): the slice's integrated contrast over the
-    contrast of a shaft centre in that stretch of the blob (the highest within LOCAL_PEAK_MM).
-
-    ``key``: slice of each pixel (consecutive slices of one blob, blobs apart by more than
-    the stretch); ``c``: its contrast. Read against the blob's overall peak instead, a shaft's
-    width followed its contrast along the blob (fading in at its exit, dimmed under glare or
-    past a darker opening), and the single-shaft unit taken from narrow blobs missed the
-    scene's stubs by up to half: on the benchmark (realistic clipped, seeds 1-3) the scene
-    errors followed that unit (correlation -0.48 on photo-sized fields; -0.01 with this
-    width), and the mean absolute count error fell from 14.4 to 12.6 % (1000x750) and from
-    10.0 to 9.5 % (2000x1500), the medians unchanged.
-    """
-    total = np.bincount(key, c, n_bins)
-    top = np.zeros(n_bins)
-    np.maximum.at(top, key, c)
-    reach = int(round(LOCAL_PEAK_MM * ppm))
-    if reach:
-        top = ndimage.maximum_filter1d(top, 2 * reach + 1, mode="constant")
-    width = np.where(top > 0, total / np.maximum(top, 1e-12), 0.0)
-    width[~np.isfinite(width)] = 0.0
-    return width
 
 
 def _lower_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
@@ -408,8 +366,7 @@ def count_stubs(
     np.minimum.at(smin, lb, sb)
     np.maximum.at(smax, lb, sb)
     nbins = np.where(labels > 0, smax - smin + 1, 0)
-    # empty bins between blobs so neither smoothing nor a slice's local peak leaks across
-    gap = max(4, int(round(LOCAL_PEAK_MM * ppm)) + 1)
+    gap = 4  # empty bins between blobs so smoothing never leaks across
     off = np.zeros(nl + 1, np.int64)
     off[1:] = np.cumsum(nbins + gap)
     key = off[lb] + (sb - smin[lb])
@@ -417,11 +374,12 @@ def count_stubs(
     core = mask.ravel()[idx]
     peak = _lower_quantile(c[core], lb[core], nl, PEAK_Q)
     peak = np.where(np.isfinite(peak) & (peak > 0), peak, np.inf)
-    # full-width-at-half-maximum diameters (below) are read against the blob's shaft-centre
-    # contrast, capped at 1 so overlaps, glare edges and noise never count for more than cover
+    # shaft material across each slice (px): contrast relative to the shaft centre, capped at 1
+    # so overlaps, glare edges and noise never count for more than full cover
     cn = np.minimum(c / peak[lb], 1.0)
     bin_blob = np.repeat(labels, nbins + gap)[: off[-1]]
-    width = _slice_widths(key, c, off[-1], ppm)
+    width = np.bincount(key, cn, off[-1])
+    width[~np.isfinite(width)] = 0.0
     length = nbins.astype(np.float64)
     area = np.bincount(bin_blob, width, nl)
     mean_w = area / np.maximum(length, 1)
@@ -497,7 +455,6 @@ def count_stubs(
     # side by side stubs that never diverge show two ends however many they are: the width
     # across the blob counts them (overlapping shafts of one opening: union-width model)
     n_width = np.where(ok, stubs_from_width(hi / d1), 0).astype(np.int64)
-    n_unparted = np.where(ok, stubs_from_width(hi / d1, parted=False), 0).astype(np.int64)
 
     # per-hair diameter: full width at half the shaft-centre contrast (unbiased by edge blur,
     # which the contrast integral is not when the peak itself is blurred), divided by the
@@ -548,8 +505,7 @@ def count_stubs(
             ]
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob, or across each path in a tangle of several units, counts them
-            n_side = n_width[b] if len(sel) > 1 or len(outside) else n_unparted[b]
-            n = hairs_in_view(int(n_side), per_path[sel], per_path[outside])
+            n = hairs_in_view(int(n_width[b]), per_path[sel], per_path[outside])
         n = hairs_in_blob(n, len(exit_xy))
         for k in range(n):
             e = np.clip(exit_xy[k % len(exit_xy)], 0, [w - 1, h - 1])
