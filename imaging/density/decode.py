@@ -12,6 +12,9 @@ from .errors import ImageRejected
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
 MIN_SIDE_PX = 64  # below this no hair can be resolved at any trichoscopic magnification
+# OpenCV's remapping (shaft cross-sections) takes images under SHRT_MAX (32,767) px a side; no
+# camera sensor is that long, so a strip beyond it is refused, not failed deep in the analysis
+MAX_SIDE_PX = 32_000
 # A real photo compresses to at most a few dozen pixels per byte; far above that the file is a
 # crafted bomb (e.g. a huge flat PNG) rather than a big photo.
 BOMB_PIXELS_PER_BYTE = 100.0
@@ -33,6 +36,11 @@ def _check_size(width: int, height: int, n_bytes: int, max_pixels: int) -> None:
         raise ImageRejected(
             "too_many_pixels",
             f"The image has {pixels:,} pixels; the limit is {max_pixels:,}.",
+        )
+    if max(width, height) > MAX_SIDE_PX:
+        raise ImageRejected(
+            "too_long",
+            f"The image is {width}x{height} px; at most {MAX_SIDE_PX:,} px per side is supported.",
         )
     if min(width, height) < MIN_SIDE_PX:
         raise ImageRejected(

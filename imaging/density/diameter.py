@@ -37,6 +37,7 @@ STATION_MM = 0.025
 # Cap on stations per hair (evenly spread along it): the median of 40 clean profiles is as
 # good as of 400, and the cost stays bounded for long shafts.
 MAX_STATIONS = 20
+REMAP_ROWS = 32_000  # cv2.remap: map and image sides under SHRT_MAX (32,767)
 # Skip this much at either end: the follicular opening and the hairs of one unit overlap at the
 # exit, a free end tapers or fades (defocus).
 END_MM = 0.08
@@ -184,8 +185,19 @@ def _profiles(img: np.ndarray, xy: np.ndarray, nrm: np.ndarray, t: np.ndarray) -
     """Image values along the normals: (n_stations, len(t)[, 3]) float32."""
     mx = (xy[:, None, 0] + t[None, :] * nrm[:, None, 0]).astype(np.float32)
     my = (xy[:, None, 1] + t[None, :] * nrm[:, None, 1]).astype(np.float32)
-    s = cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    return s.astype(np.float32)
+    # cv2.remap's maps hold fewer than SHRT_MAX rows: a 12 MP photo at 100 px/mm has some
+    # 40,000 stations, so they are sampled in blocks of rows
+    parts = [
+        cv2.remap(
+            img,
+            mx[i : i + REMAP_ROWS],
+            my[i : i + REMAP_ROWS],
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REFLECT,
+        )
+        for i in range(0, len(mx), REMAP_ROWS)
+    ]
+    return np.concatenate(parts).astype(np.float32)
 
 
 def _shaft_colour_axis(

@@ -117,3 +117,7 @@ def test_large_but_honest_image_is_too_many_pixels():
 
 def test_tiny_image_is_too_small():
     assert _code(_encode(_photo(40, 40), "PNG")) == "too_small"
+
+
+def test_an_image_longer_than_opencv_can_remap_is_rejected():
+    assert _code(_encode(_photo(33_000, 64), "PNG")) == "too_long"

@@ -203,3 +203,11 @@ def test_a_bare_specular_core_among_dark_shiny_shafts_is_not_measured_as_a_hair(
     true_um = 9.0 / 120.0 * 1000.0
     assert np.all(np.abs(um[:6] - true_um) / true_um < 0.10), um
     assert np.isnan(um[6]), um
+
+
+def test_more_cross_sections_than_opencv_remaps_at_once_are_all_measured():
+    # a 12 MP photo at 100 px/mm holds some 40,000 stations; cv2.remap takes under 32,767 rows
+    img, line, _, _ = _bar_image(8.0, dark=True)
+    alone = measure_diameters_um(img, [line], 120.0)[0]
+    many = measure_diameters_um(img, [line] * 1700, 120.0)  # 20 stations each
+    assert np.allclose(many, alone)
