@@ -1,0 +1,90 @@
+"""Thinning (pure, no Django): the fast thinning gives exactly the textbook Zhang-Suen skeleton."""
+
+import cv2
+import numpy as np
+
+from imaging.density.skeleton import thin
+
+
+def _zhang_suen(mask: np.ndarray) -> np.ndarray:
+    """Zhang & Suen (1984), pixel by pixel, then the removal of redundant L-corner pixels."""
+    img = np.pad(mask.astype(np.uint8), 1)
+    ring = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
+
+    def around(y, x):
+        return [int(img[y + dy, x + dx]) for dy, dx in ring]
+
+    def groups(p):  # 8-connected groups among the set neighbours
+        on = [k for k in range(8) if p[k]]
+        seen, n = set(), 0
+        for s in on:
+            if s in seen:
+                continue
+            n += 1
+            stack = [s]
+            while stack:
+                q = stack.pop()
+                if q in seen:
+                    continue
+                seen.add(q)
+                stack += [
+                    r
+                    for r in on
+                    if max(abs(ring[q][0] - ring[r][0]), abs(ring[q][1] - ring[r][1])) <= 1
+                ]
+        return n
+
+    changed = True
+    while changed:
+        changed = False
+        for first in (True, False):
+            gone = []
+            for y, x in zip(*np.nonzero(img), strict=True):
+                p = around(y, x)
+                b = sum(p)
+                a = sum(p[k] == 0 and p[(k + 1) % 8] == 1 for k in range(8))
+                n_, e, s, w = p[0], p[2], p[4], p[6]
+                side = (
+                    (n_ * e * s == 0 and e * s * w == 0)
+                    if first
+                    else (n_ * e * w == 0 and n_ * s * w == 0)
+                )
+                if 2 <= b <= 6 and a == 1 and side:
+                    gone.append((y, x))
+            for y, x in gone:
+                img[y, x] = 0
+            changed |= bool(gone)
+    for i, j in ((0, 2), (2, 4), (4, 6), (6, 0)):
+        gone = [
+            (y, x)
+            for y, x in zip(*np.nonzero(img), strict=True)
+            if (p := around(y, x))[i] and p[j] and groups(p) == 1
+        ]
+        for y, x in gone:
+            img[y, x] = 0
+    return img[1:-1, 1:-1].astype(bool)
+
+
+def _blobs(seed: int) -> np.ndarray:
+    """Shafts of several widths, crossing and touching, and a thick opening-like disc."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((90, 120), np.uint8)
+    for _ in range(6):
+        a, b = rng.integers(0, (120, 90), (2, 2))
+        cv2.line(img, tuple(map(int, a)), tuple(map(int, b)), 1, int(rng.integers(1, 9)))
+    cv2.circle(img, tuple(map(int, rng.integers(20, 70, 2))), int(rng.integers(5, 14)), 1, -1)
+    return img.astype(bool)
+
+
+def test_thinning_gives_the_textbook_skeleton_of_shafts_crossings_and_thick_blobs():
+    for seed in range(6):
+        mask = _blobs(seed)
+        assert np.array_equal(thin(mask), _zhang_suen(mask)), seed
+
+
+def test_thinning_a_large_field_matches_the_textbook_skeleton_where_few_pixels_remain():
+    # past the first sweeps only the thick blobs are still being peeled (the fast path)
+    mask = np.zeros((200, 260), bool)
+    for k in range(4):
+        mask[20 + 45 * k : 20 + 45 * k + 30, 10 : 10 + 60 * (k + 1)] = True
+    assert np.array_equal(thin(mask), _zhang_suen(mask))
