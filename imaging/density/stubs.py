@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .grouped import group_quantile
+from .grouped import group_quantile, group_quantiles
 from .skeleton import thin
 from .stub_ends import MAX_STUB_MM, trace_stubs
 
@@ -174,6 +174,39 @@ def _share_on(inside: np.ndarray, a: np.ndarray, b: np.ndarray, samples: int = 2
     on = np.zeros(samples, bool)
     on[ok] = inside[q[ok, 1], q[ok, 0]]
     return float(on.mean())
+
+
+def _chords_on_blob(
+    grown: np.ndarray,
+    boxes: list,
+    blob: np.ndarray,
+    exit_xy: np.ndarray,
+    cut_xy: np.ndarray,
+    samples: int = 21,
+) -> np.ndarray:
+    """Per traced stub: does the straight line from its exit to its cut end lie on its blob
+    (ON_SHAFT_SHARE of it, as lay_on_shaft's first test, within the blob's box grown by a
+    pixel), for all stubs at once."""
+    n = len(blob)
+    if n == 0:
+        return np.zeros(0, bool)
+    h, w = grown.shape
+    box = [boxes[b - 1] if 0 < b <= len(boxes) and boxes[b - 1] else None for b in blob]
+    known = np.array([bx is not None for bx in box])
+    ys0 = np.array([max(bx[0].start - 1, 0) if bx else 0 for bx in box])
+    xs0 = np.array([max(bx[1].start - 1, 0) if bx else 0 for bx in box])
+    hs = np.array([min(bx[0].stop + 1, h) if bx else 0 for bx in box]) - ys0
+    ws = np.array([min(bx[1].stop + 1, w) if bx else 0 for bx in box]) - xs0
+    at = np.stack([xs0, ys0], 1).astype(float)
+    a = exit_xy - at
+    b_ = cut_xy - at
+    t = np.linspace(0.0, 1.0, samples)[None, :, None]
+    q = np.round(a[:, None, :] + t * (b_ - a)[:, None, :]).astype(np.int64)
+    ok = (q[..., 0] >= 0) & (q[..., 0] < ws[:, None]) & (q[..., 1] >= 0) & (q[..., 1] < hs[:, None])
+    gx = np.where(ok, q[..., 0] + xs0[:, None], 0)
+    gy = np.where(ok, q[..., 1] + ys0[:, None], 0)
+    on = ok & (grown[gy, gx] == blob[:, None])
+    return known & (on.mean(1) >= ON_SHAFT_SHARE)
 
 
 def lay_on_shaft(
@@ -427,9 +460,9 @@ def count_stubs(
     end_cut = 0.5 * typical_w
     inner = (pos >= end_cut) & (pos <= nbins[bin_blob] - 1 - end_cut) & keep[bin_blob]
     inner &= sm > 0.25 * typical_w
-    low = _lower_quantile(sm[inner], bin_blob[inner], nl, SINGLE_WIDTH_Q)
-    hi = _lower_quantile(sm[inner], bin_blob[inner], nl, COUNT_Q)
-    mid = _lower_quantile(sm[inner], bin_blob[inner], nl, 0.5)
+    low, hi, mid = group_quantiles(
+        sm[inner], bin_blob[inner], nl, (SINGLE_WIDTH_Q, COUNT_Q, 0.5), interpolate=False
+    )
     ok = keep & np.isfinite(low) & np.isfinite(hi)
     if not ok.any():
         return empty
@@ -473,6 +506,7 @@ def count_stubs(
     rows_xy, rows_blob, polys, diams, drawn, line_first = [], [], [], [], [], []
     boxes = ndimage.find_objects(lab)
     grown = labg.astype(lab.dtype)  # with a pixel's tolerance
+    chord_on = _chords_on_blob(grown, boxes, stubs.blob, stubs.exit_xy, stubs.cut_xy)
     order = np.argsort(stubs.blob, kind="stable")
     first = np.searchsorted(stubs.blob[order], np.arange(nl + 1))
     for b in np.flatnonzero(ok):
@@ -494,14 +528,16 @@ def count_stubs(
             inside = grown[y0 : ys_.stop + 1, x0 : xs_.stop + 1] == b
             at = np.array([x0, y0], float)
             shaft_end = [
-                lay_on_shaft(
+                (f - at) + at
+                if chord_on[k]
+                else lay_on_shaft(
                     inside,
                     e - at,
                     f - at,
                     min(MAX_STUB_MM * ppm, MAX_RELAY_STRETCH * float(np.hypot(*(f - e)))),
                 )
                 + at
-                for e, f in zip(exit_xy, far_xy, strict=True)
+                for e, f, k in zip(exit_xy, far_xy, sel, strict=True)
             ]
             # stubs lying side by side over their whole length trace as one path: the width
             # across the blob, or across each path in a tangle of several units, counts them
