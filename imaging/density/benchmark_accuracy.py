@@ -32,22 +32,33 @@ from dataclasses import replace
 import numpy as np
 
 from .pipeline import analyze
-from .synthetic import generate_scene, random_params
+from .synthetic import SceneParams, generate_scene, random_params
 
 
-def _one(args: tuple[int, int, bool, bool, float | None, tuple[int, int]]) -> dict:
-    base_seed, i, clipped, realistic, density, (width, height) = args
+def scene_params(
+    base_seed: int,
+    i: int,
+    clipped: bool,
+    realistic: bool,
+    density: float | None,
+    size: tuple[int, int],
+) -> SceneParams:
+    """The ``i``-th benchmark scene of a seed (the same in every benchmark command)."""
     rng = np.random.default_rng([base_seed, i])
     params = random_params(
         rng,
         clipped=clipped,
         seed=base_seed * 100_003 + i,
         realistic=realistic,
-        width=width,
-        height=height,
+        width=size[0],
+        height=size[1],
     )
-    if density is not None:
-        params = replace(params, hair_density_per_cm2=density)
+    return params if density is None else replace(params, hair_density_per_cm2=density)
+
+
+def _one(args: tuple[int, int, bool, bool, float | None, tuple[int, int]]) -> dict:
+    base_seed, i, clipped, realistic, density, size = args
+    params = scene_params(base_seed, i, clipped, realistic, density, size)
     scene = generate_scene(params)
     res = analyze(scene.image, pixels_per_mm=params.pixels_per_mm)
     t = scene.truth
@@ -94,7 +105,7 @@ def _bias(rows: list[dict], key: str) -> str:
 CATS = ("realistic", "harsh")
 
 
-def _size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -111,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--category", choices=("both", *CATS), default="both")
     ap.add_argument("--density", type=float, default=None, help="hairs/cm2 of every scene")
-    ap.add_argument("--size", type=_size, default=(1000, 750), help="WIDTHxHEIGHT pixels")
+    ap.add_argument("--size", type=parse_size, default=(1000, 750), help="WIDTHxHEIGHT pixels")
     a = ap.parse_args(argv)
     cats = CATS if a.category == "both" else (a.category,)
     tasks = [

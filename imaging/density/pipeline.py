@@ -518,10 +518,19 @@ def _summary(
     return mean, cv, thin_f, vellus_f
 
 
-def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = None) -> DensityResult:
+def analyze(
+    rgb: np.ndarray,
+    *,
+    pixels_per_mm: float,
+    clipped: bool | None = None,
+    diagnostics: dict | None = None,
+) -> DensityResult:
     """Count hairs at their exit points, group them into follicular units, measure shafts.
 
     ``clipped=None`` auto-detects a phototrichogram (short stubs) from the shaft lengths.
+    ``diagnostics``: a dict that receives the clipped counter's inputs and outputs in working
+    pixels (``working_mask``, ``stubs``, ``working_ppm``, ``working_scale`` (sx, sy)), for the
+    per-blob benchmark; the result does not depend on it.
     Raises ``CalibrationRejected`` for a missing/implausible calibration or too small an area.
     """
     t0 = time.perf_counter()
@@ -567,6 +576,10 @@ def analyze(rgb: np.ndarray, *, pixels_per_mm: float, clipped: bool | None = Non
         _, contrast_w = _segment_both(wide, ppm_w)
         mask_w = _fill_slits(mask, ppm_w)
         st = count_stubs(mask_w, contrast_w, ppm_w, norm)
+        if diagnostics is not None:
+            diagnostics.update(
+                working_mask=mask_w, stubs=st, working_ppm=ppm_w, working_scale=(sx, sy)
+            )
         exits = st.exits
         diam = st.diam_px / ppm_w * 1000.0
         polylines, drawn = st.polylines, st.drawn

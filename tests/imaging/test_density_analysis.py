@@ -242,3 +242,17 @@ def test_sparse_phototrichogram_with_touching_stubs_is_still_clipped():
     # 3 days' regrowth: touching stubs put 40 % of the shaft area in components over 2 mm
     p, scene = _sparse_benchmark_scene(8, clipped=True, realistic=True)
     assert analyze(scene.image, pixels_per_mm=p.pixels_per_mm).clipped is True
+
+
+def test_diagnostics_hold_the_clipped_counter_s_blobs_and_leave_the_result_alone(
+    clipped_scene, clipped_result
+):
+    diag: dict = {}
+    res = analyze(clipped_scene.image, pixels_per_mm=BASE.pixels_per_mm, diagnostics=diag)
+    assert res.hair_count == clipped_result.hair_count
+    assert [h.polyline for h in res.hairs] == [h.polyline for h in clipped_result.hairs]
+    # every counted hair belongs to a blob of the working mask (the per-blob benchmark's input)
+    mask, stubs = diag["working_mask"], diag["stubs"]
+    assert len(stubs.blob) == res.hair_count
+    assert mask.shape == stubs.blob_mask_labels.shape
+    assert np.all(mask[stubs.blob_mask_labels > 0])
