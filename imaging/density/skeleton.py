@@ -216,7 +216,7 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     h, w = skel.shape
     rest = skel & ~junction_region
     n_lab, lab = cv2.connectedComponents(rest.astype(np.uint8), connectivity=8)
-    idx, count, _ = neighbour_stats(rest)
+    idx, count, groups = neighbour_stats(rest)
     labels = lab.ravel()[idx] - 1
     n = n_lab - 1
     if n <= 0 or idx.size == 0:
@@ -250,7 +250,6 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     c = np.concatenate(cols)
     g = sparse.coo_matrix((np.concatenate(wts), (r, c)), shape=(idx.size, idx.size)).tocsr()
     # start: an end pixel (<= 1 neighbour, or neighbours forming one group) per branch
-    _, _, groups = neighbour_stats(rest)
     is_end = (count <= 1) | (groups == 1)
     end_nodes = np.flatnonzero(is_end)
     first = np.full(n, -1, np.int64)
@@ -273,8 +272,7 @@ def split_branches(skel: np.ndarray, junction_region: np.ndarray) -> Branches:
     dd = dist[srt]
     offsets = np.zeros(n + 1, np.int64)
     offsets[1:] = np.cumsum(np.bincount(br, minlength=n))
-    length = np.zeros(n)
-    np.maximum.at(length, br, dd)
+    length = dd[offsets[1:] - 1]  # each branch's pixels in order of distance: its last is farthest
     ends = np.stack([pix[offsets[:-1]], pix[offsets[1:] - 1]], 1)
     # the main line: back from every branch's far end to its start, one step per pass
     on_main = np.zeros(idx.size, bool)
