@@ -9,13 +9,17 @@ line mostly lies on (none: missed by the mask), each counted hair to the blob it
 in. A scene's error is the sum of its blobs' errors, which partly cancel; the blobs' absolute
 errors show how far from the truth the counting itself is. Prints:
 
-- totals: true and counted hairs, the median absolute % error per scene, the sum of the blobs'
-  absolute errors, hairs in no blob;
+- totals: true and counted hairs; the scenes' errors (median of their absolute % errors, and
+  their absolute errors summed over the scenes, % of all hairs); the blobs' absolute errors
+  summed (% of all hairs; hairs in no blob are left out of this sum and counted apart);
 - by place: blobs away from the frame, blobs at the frame holding a hair that leaves the scalp
-  in view and runs out of it (the unit's far ends, where its stubs part, lie outside), and
-  other blobs at the frame (stubs running in from outside hold no hair rooted in view);
-- a confusion table: blobs by true hairs and by the lines the counter traced in them, with how
-  many hairs it counted.
+  in view and runs out of the photo (the unit's far ends, where its stubs part, lie outside),
+  and the other blobs at the frame (no true hair of theirs runs out of the photo; stubs running
+  in from outside belong here);
+- a confusion table: blobs by true hairs and by the lines counted in them (the traced stubs
+  counted as hairs, each standing for itself and the stubs counted beside it; a blob with no
+  usable skeleton has one line along its axis), with the share of the blobs counted 0, 1, ...
+  6 or more hairs. Rows of fewer than MIN_ROW_BLOBS blobs are left out.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from .synthetic import generate_scene
 
 TRUE_BUCKETS = ((0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 7), (8, 10**6))
 MAX_FOUND_COLUMN = 6  # counted hairs per blob, the last column is "6 or more"
+MIN_ROW_BLOBS = 5
 
 
 def _scene(args: tuple[int, int, bool, float | None, tuple[int, int]]) -> dict:
@@ -55,9 +60,10 @@ def _scene(args: tuple[int, int, bool, float | None, tuple[int, int]]) -> dict:
     missed = 0
     for line in scene.truth.centrelines:
         xy = (line + 0.5) * [sx, sy] - 0.5  # full-resolution pixels -> working pixels
-        x = np.clip(np.round(xy[:, 0]).astype(np.int64), 0, w - 1)
-        y = np.clip(np.round(xy[:, 1]).astype(np.int64), 0, h - 1)
-        on = lab[y, x]
+        x = np.round(xy[:, 0]).astype(np.int64)
+        y = np.round(xy[:, 1]).astype(np.int64)
+        seen = (x >= 0) & (x < w) & (y >= 0) & (y < h)  # the rest of the shaft is out of view
+        on = lab[y[seen], x[seen]]
         on = on[on > 0]
         if on.size == 0:
             missed += 1
@@ -67,6 +73,10 @@ def _scene(args: tuple[int, int, bool, float | None, tuple[int, int]]) -> dict:
         end = xy[-1]
         runs_out[b] += int(end[0] < 1 or end[1] < 1 or end[0] > w - 2 or end[1] > h - 2)
     found = np.bincount(stubs.blob, minlength=n)[:n]
+    # blob by blob needs every counted hair: a detected field of view (a lens frame) would drop
+    # the hairs rooted outside it after counting
+    if found.sum() != res.hair_count:
+        raise SystemExit(f"scene {i}: hairs were dropped after counting (field of view)")
     lines = np.bincount(stubs.blob, stubs.first_on_line.astype(np.int64), minlength=n)[:n]
     return {
         "true_hairs": scene.truth.hair_count,
@@ -113,11 +123,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{a.n} {a.category} clipped scenes, seed {a.seed}, {a.size[0]}x{a.size[1]} px: "
         f"{total_true} hairs, {total_found} counted ({100 * (total_found / total_true - 1):+.1f} %)"
     )
+    scene_abs = sum(abs(s["hairs"] - s["true_hairs"]) for s in scenes)
+    blob_abs = int(np.abs(found - true).sum())
     print(
-        f"per scene: median |% error| {np.median(np.abs(err)):.1f}, bias {np.median(err):+.1f}; "
-        f"blobs' absolute errors {int(np.abs(found - true).sum())} hairs "
-        f"({100 * np.abs(found - true).sum() / total_true:.0f} % of the hairs); "
-        f"hairs in no blob {sum(s['missed'] for s in scenes)}"
+        f"scenes: median |% error| {np.median(np.abs(err)):.1f}, bias {np.median(err):+.1f}, "
+        f"absolute errors {scene_abs} hairs ({100 * scene_abs / total_true:.1f} % of the hairs)"
+    )
+    print(
+        f"blobs: absolute errors {blob_abs} hairs ({100 * blob_abs / total_true:.1f} % of the "
+        f"hairs); hairs in no blob {sum(s['missed'] for s in scenes)}"
     )
     print(f"{'place':<36}{'blobs':>7}{'true':>8}{'found':>8}{'net':>7}{'|err|':>7}")
     for name, sel in (
@@ -128,20 +142,21 @@ def main(argv: list[str] | None = None) -> None:
         sel = sel & held
         print(_row(name, true[sel], found[sel]))
     print(
-        "blobs by true hairs and traced lines: counted hairs per blob, % of the blobs "
-        f"(columns 0-{MAX_FOUND_COLUMN}+)"
+        "blobs by true hairs and counted lines: counted hairs per blob, % of the blobs "
+        f"(columns 0-{MAX_FOUND_COLUMN}+; rows of fewer than {MIN_ROW_BLOBS} blobs left out)"
     )
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for k in np.flatnonzero(held):
         bucket = next(j for j, (lo, hi) in enumerate(TRUE_BUCKETS) if lo <= true[k] <= hi)
         groups[(bucket, min(int(lines[k]), 4))].append(int(k))
     for (bucket, n_lines), idx in sorted(groups.items()):
-        if len(idx) < 5:
+        if len(idx) < MIN_ROW_BLOBS:
             continue
         lo, hi = TRUE_BUCKETS[bucket]
         name = f"true {lo}" if lo == hi else f"true {lo}-{hi}" if hi < 10**6 else f"true {lo}+"
         name += f", {n_lines}{'+' if n_lines == 4 else ''} line{'s' if n_lines != 1 else ''}"
-        share = np.bincount(np.minimum(found[idx], MAX_FOUND_COLUMN), minlength=7) / len(idx)
+        capped = np.minimum(found[idx], MAX_FOUND_COLUMN)
+        share = np.bincount(capped, minlength=MAX_FOUND_COLUMN + 1) / len(idx)
         cols = "".join(f"{100 * v:>5.0f}" for v in share)
         print(_row(name, true[idx], found[idx]) + " |" + cols)
 

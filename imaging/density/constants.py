@@ -36,3 +36,7 @@ MIN_AREA_MM2 = 1.0
 WORKING_PIXELS_PER_MM = 60.0
 MIN_WORKING_PIXELS_PER_MM = 50.0
 MAX_WORKING_PIXELS = 4_000_000
+
+# OpenCV's remapping (shaft cross-sections) takes maps and images under SHRT_MAX (32,767) px a
+# side: uploads are refused beyond this and cross-sections are sampled in blocks of this many.
+OPENCV_MAX_SIDE_PX = 32_000

@@ -8,13 +8,14 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .constants import OPENCV_MAX_SIDE_PX
 from .errors import ImageRejected
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "WEBP"})
 MIN_SIDE_PX = 64  # below this no hair can be resolved at any trichoscopic magnification
-# OpenCV's remapping (shaft cross-sections) takes images under SHRT_MAX (32,767) px a side; no
-# camera sensor is that long, so a strip beyond it is refused, not failed deep in the analysis
-MAX_SIDE_PX = 32_000
+# no camera sensor is longer than OpenCV can remap: a strip beyond it is refused here, not
+# failed deep in the analysis
+MAX_SIDE_PX = OPENCV_MAX_SIDE_PX
 # A real photo compresses to at most a few dozen pixels per byte; far above that the file is a
 # crafted bomb (e.g. a huge flat PNG) rather than a big photo.
 BOMB_PIXELS_PER_BYTE = 100.0

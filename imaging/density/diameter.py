@@ -30,6 +30,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .constants import OPENCV_MAX_SIDE_PX
 from .grouped import group_median, group_quantile
 
 # Stations every 25 um: ~3 per shaft width, more would only repeat the same JPEG blocks.
@@ -37,7 +38,7 @@ STATION_MM = 0.025
 # Cap on stations per hair (evenly spread along it): the median of 40 clean profiles is as
 # good as of 400, and the cost stays bounded for long shafts.
 MAX_STATIONS = 20
-REMAP_ROWS = 32_000  # cv2.remap: map and image sides under SHRT_MAX (32,767)
+REMAP_ROWS = OPENCV_MAX_SIDE_PX
 # Skip this much at either end: the follicular opening and the hairs of one unit overlap at the
 # exit, a free end tapers or fades (defocus).
 END_MM = 0.08

@@ -13,8 +13,8 @@ def group_quantiles(
     *,
     interpolate: bool = True,
 ) -> list[np.ndarray]:
-    """The ``qs`` quantiles of ``values`` in each of the groups ``0..n-1`` (NaN where empty),
-    from one sort.
+    """The ``qs`` quantiles of the finite ``values`` in each of the groups ``0..n-1`` (NaN
+    where empty), from one sort.
 
     ``interpolate``: linear between the two neighbouring order statistics (as ``np.quantile``);
     otherwise the lower of them (a value that occurs in the group).

@@ -530,7 +530,8 @@ def analyze(
     ``clipped=None`` auto-detects a phototrichogram (short stubs) from the shaft lengths.
     ``diagnostics``: a dict that receives the clipped counter's inputs and outputs in working
     pixels (``working_mask``, ``stubs``, ``working_ppm``, ``working_scale`` (sx, sy)), for the
-    per-blob benchmark; the result does not depend on it.
+    per-blob benchmark; it stays empty when the photo is analysed as long hair. The result does
+    not depend on it.
     Raises ``CalibrationRejected`` for a missing/implausible calibration or too small an area.
     """
     t0 = time.perf_counter()

@@ -101,8 +101,12 @@ def thin(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
     h, w = img.shape
     luts = (_LUT1, _LUT2)
     last: list[np.ndarray] = []  # removal maps of the last two sub-iterations
+    # removals per sub-iteration; the two seeds make the first iteration run on the whole image
+    # (the pixel-by-pixel steps need two removal maps to start from)
     counts = [1, 1]
     step = 0
+    # two sub-iterations in a row that remove nothing leave the image as the next one finds it:
+    # nothing will change any more (plain Zhang-Suen stops after a whole such iteration)
     while step < 2 * max_iter and sum(counts[-2:]) > 0:
         if step >= 2 and sum(counts[-2:]) < SPARSE_BELOW:
             break
@@ -125,7 +129,7 @@ def thin(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
         cand = cand[flat[cand] > 0]
         gone = np.unique(cand[luts[k % 2][_codes(flat, cand, offs)] > 0])
         flat[gone] = 0
-        removed.append(gone)
+        removed = [removed[-1], gone]
     img = np.ascontiguousarray(pad[1:-1, 1:-1])
     for lut in _CORNER_LUTS:  # sequential passes so that a 2x2 block never loses connectivity
         img = cv2.subtract(img, cv2.bitwise_and(cv2.LUT(neighbour_codes(img), lut), img))

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .grouped import group_quantile, group_quantiles
+from .grouped import group_quantiles
 from .skeleton import thin
 from .stub_ends import MAX_STUB_MM, trace_stubs
 
@@ -265,10 +265,6 @@ class Stubs:
     single_width_px: float
 
 
-def _lower_quantile(values: np.ndarray, groups: np.ndarray, n: int, q: float) -> np.ndarray:
-    return group_quantile(values, groups, n, q, interpolate=False)
-
-
 def _weighted_median(v: np.ndarray, wt: np.ndarray) -> float:
     order = np.argsort(v)
     cw = np.cumsum(wt[order])
@@ -405,7 +401,7 @@ def count_stubs(
     key = off[lb] + (sb - smin[lb])
     # peak contrast of every blob: the contrast of a shaft's centre line
     core = mask.ravel()[idx]
-    peak = _lower_quantile(c[core], lb[core], nl, PEAK_Q)
+    (peak,) = group_quantiles(c[core], lb[core], nl, (PEAK_Q,), interpolate=False)
     peak = np.where(np.isfinite(peak) & (peak > 0), peak, np.inf)
     # shaft material across each slice (px): contrast relative to the shaft centre, capped at 1
     # so overlaps, glare edges and noise never count for more than full cover
@@ -496,7 +492,7 @@ def count_stubs(
     nslice = stubs_from_width(sm / d1)
     per = np.where(inner, half / _UNION[np.minimum(nslice, MAX_PER_BLOB) - 1], np.nan)
     okp = np.isfinite(per)
-    diam_blob = _lower_quantile(per[okp], bin_blob[okp], nl, 0.5)
+    (diam_blob,) = group_quantiles(per[okp], bin_blob[okp], nl, (0.5,), interpolate=False)
 
     stubs = trace_stubs(skel, lab, ppm, d1, contrast)
     on_frame = stubs.on_frame  # never counted: those hairs left the scalp outside the photo
@@ -528,7 +524,7 @@ def count_stubs(
             inside = grown[y0 : ys_.stop + 1, x0 : xs_.stop + 1] == b
             at = np.array([x0, y0], float)
             shaft_end = [
-                (f - at) + at
+                (f - at) + at  # the cut end, to the bit as lay_on_shaft returns it
                 if chord_on[k]
                 else lay_on_shaft(
                     inside,

@@ -93,3 +93,34 @@ def test_the_density_map_draws_long_hairs_as_lines_not_scribbles():
     r = analyze(generate_scene(p).image, pixels_per_mm=p.pixels_per_mm, clipped=False)
     assert len(r.hairs) > 30
     assert max(_turns_back(hair.polyline) for hair in r.hairs) <= 2
+
+
+def test_lines_checked_all_at_once_are_kept_exactly_where_one_by_one_they_would_be():
+    # count_stubs decides for all traced stubs at once whether their straight line lies on
+    # their blob; lay_on_shaft decides it one blob crop at a time: both must agree, to the pixel
+    from scipy import ndimage
+
+    from imaging.density.stubs import ON_SHAFT_SHARE, _chords_on_blob, _share_on
+
+    rng = np.random.default_rng(5)
+    canvas = np.zeros((120, 160), np.uint8)
+    for _ in range(14):
+        a, b = rng.integers(0, (160, 120), (2, 2))
+        cv2.line(canvas, tuple(map(int, a)), tuple(map(int, b)), 1, int(rng.integers(2, 7)))
+    _, lab = cv2.connectedComponents(canvas, connectivity=8)
+    grown = cv2.dilate(lab.astype(np.float32), np.ones((3, 3), np.uint8)).astype(lab.dtype)
+    boxes = ndimage.find_objects(lab)
+    ys, xs = np.nonzero(lab)
+    pick = rng.integers(0, ys.size, 300)
+    blob = lab[ys[pick], xs[pick]].astype(np.int64)
+    exits = np.stack([xs[pick], ys[pick]], 1) + rng.choice([0.0, 0.5, -0.5, 0.3], (300, 2))
+    cuts = exits + rng.uniform(-40, 40, (300, 2))
+    together = _chords_on_blob(grown, boxes, blob, exits, cuts)
+    for k in range(300):
+        bys, bxs = boxes[blob[k] - 1]
+        y0, x0 = max(bys.start - 1, 0), max(bxs.start - 1, 0)
+        crop = grown[y0 : bys.stop + 1, x0 : bxs.stop + 1] == blob[k]
+        at = np.array([x0, y0], float)
+        alone = _share_on(crop, exits[k] - at, cuts[k] - at) >= ON_SHAFT_SHARE
+        assert together[k] == alone, k
+    assert 0 < together.sum() < 300  # both verdicts occur

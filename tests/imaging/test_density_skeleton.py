@@ -2,12 +2,15 @@
 
 import cv2
 import numpy as np
+import pytest
 
+from imaging.density import skeleton
 from imaging.density.skeleton import thin
 
 
-def _zhang_suen(mask: np.ndarray) -> np.ndarray:
-    """Zhang & Suen (1984), pixel by pixel, then the removal of redundant L-corner pixels."""
+def _zhang_suen(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
+    """Zhang & Suen (1984), pixel by pixel (at most ``max_iter`` iterations), then the removal
+    of redundant L-corner pixels."""
     img = np.pad(mask.astype(np.uint8), 1)
     ring = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 
@@ -34,9 +37,9 @@ def _zhang_suen(mask: np.ndarray) -> np.ndarray:
                 ]
         return n
 
-    changed = True
-    while changed:
-        changed = False
+    changed, iterations = True, 0
+    while changed and iterations < max_iter:
+        changed, iterations = False, iterations + 1
         for first in (True, False):
             gone = []
             for y, x in zip(*np.nonzero(img), strict=True):
@@ -76,15 +79,33 @@ def _blobs(seed: int) -> np.ndarray:
     return img.astype(bool)
 
 
-def test_thinning_gives_the_textbook_skeleton_of_shafts_crossings_and_thick_blobs():
+# the whole image swept every time, switching to the pixels next to those just removed at once,
+# and part way (the default switches once few pixels are removed, on much larger fields)
+@pytest.fixture(params=[10**9, 0, 60], ids=["whole-image", "sparse-at-once", "switching"])
+def sparse_below(request, monkeypatch):
+    monkeypatch.setattr(skeleton, "SPARSE_BELOW", request.param)
+    return request.param
+
+
+def test_thinning_gives_the_textbook_skeleton_of_shafts_crossings_and_thick_blobs(sparse_below):
     for seed in range(6):
         mask = _blobs(seed)
         assert np.array_equal(thin(mask), _zhang_suen(mask)), seed
 
 
-def test_thinning_a_large_field_matches_the_textbook_skeleton_where_few_pixels_remain():
-    # past the first sweeps only the thick blobs are still being peeled (the fast path)
-    mask = np.zeros((200, 260), bool)
-    for k in range(4):
-        mask[20 + 45 * k : 20 + 45 * k + 30, 10 : 10 + 60 * (k + 1)] = True
-    assert np.array_equal(thin(mask), _zhang_suen(mask))
+def test_thinning_stops_after_as_many_iterations_as_asked(sparse_below):
+    mask = np.zeros((60, 80), bool)
+    mask[10:50, 10:70] = True  # 40 px thick: about 20 iterations to a line
+    for max_iter in (1, 2, 3, 7):
+        assert np.array_equal(thin(mask, max_iter), _zhang_suen(mask, max_iter)), max_iter
+
+
+def test_thinning_shapes_at_the_image_border_and_one_pixel_high(sparse_below):
+    for mask in (
+        np.ones((1, 30), bool),
+        np.ones((30, 1), bool),
+        np.ones((9, 9), bool),
+        np.zeros((5, 5), bool),
+        _blobs(7)[:, :40],  # cut by the frame
+    ):
+        assert np.array_equal(thin(mask), _zhang_suen(mask))

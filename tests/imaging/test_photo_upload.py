@@ -2,6 +2,7 @@
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -144,6 +145,9 @@ BAD_IMAGES = {
     "decompression_bomb": lambda settings: png_bomb(),
     "one_pixel_image": lambda settings: encode(scalp_rgb()[:1, :1].copy(), "PNG"),
     "too_many_pixels": _too_many_pixels,
+    "longer_than_opencv_remaps": lambda settings: encode(
+        np.zeros((64, 32_001, 3), np.uint8), "PNG"
+    ),
     "larger_than_the_upload_cap": _too_many_bytes,
 }
 
