@@ -122,7 +122,7 @@ def thin(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
     offs = _offsets(w + 2)
     removed = [_padded_indices(rm, w) for rm in last]
     for k in range(step, 2 * max_iter):
-        recent = np.concatenate([np.zeros(0, np.int64), *removed[-2:]])
+        recent = np.concatenate(removed)  # the last two sub-iterations' removals
         if recent.size == 0:
             break
         cand = (recent[:, None] + offs[None, :]).ravel()

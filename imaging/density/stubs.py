@@ -77,6 +77,7 @@ SCALE_MIN_MM = 0.1  # a flake is broader than this; a glint along a shaft is not
 # hair stream's sense: exit -> cut end; with no run that way, in any direction), and no longer
 # than MAX_RELAY_STRETCH times the chord (a run may go on into the next stub of a chain).
 ON_SHAFT_SHARE = 0.9
+CHORD_SAMPLES = 21  # points read along a line to tell its share on the blob
 MAX_RELAY_TURN_DEG = 60.0
 RELAY_STEP_DEG = 3.0
 MAX_RELAY_STRETCH = 1.2
@@ -166,10 +167,18 @@ def hairs_in_view(n_width: int, in_view: np.ndarray, from_frame: np.ndarray) -> 
     return max(n_traced, n_all - int(from_frame.sum()))
 
 
-def _share_on(inside: np.ndarray, a: np.ndarray, b: np.ndarray, samples: int = 21) -> float:
+def _chord_pixels(a: np.ndarray, b: np.ndarray, samples: int = CHORD_SAMPLES) -> np.ndarray:
+    """(n, samples, 2) pixels x, y along the straight lines from ``a`` to ``b`` ((n, 2) each),
+    both ends included."""
+    t = np.linspace(0.0, 1.0, samples)[None, :, None]
+    return np.round(a[:, None, :] + t * (b - a)[:, None, :]).astype(np.int64)
+
+
+def _share_on(
+    inside: np.ndarray, a: np.ndarray, b: np.ndarray, samples: int = CHORD_SAMPLES
+) -> float:
     h, w = inside.shape
-    t = np.linspace(0.0, 1.0, samples)[:, None]
-    q = np.round(a[None, :] + t * (b - a)[None, :]).astype(np.int64)
+    q = _chord_pixels(a[None, :], b[None, :], samples)[0]
     ok = (q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)
     on = np.zeros(samples, bool)
     on[ok] = inside[q[ok, 1], q[ok, 0]]
@@ -182,7 +191,6 @@ def _chords_on_blob(
     blob: np.ndarray,
     exit_xy: np.ndarray,
     cut_xy: np.ndarray,
-    samples: int = 21,
 ) -> np.ndarray:
     """Per traced stub: does the straight line from its exit to its cut end lie on its blob
     (ON_SHAFT_SHARE of it, as lay_on_shaft's first test, within the blob's box grown by a
@@ -198,10 +206,7 @@ def _chords_on_blob(
     hs = np.array([min(bx[0].stop + 1, h) if bx else 0 for bx in box]) - ys0
     ws = np.array([min(bx[1].stop + 1, w) if bx else 0 for bx in box]) - xs0
     at = np.stack([xs0, ys0], 1).astype(float)
-    a = exit_xy - at
-    b_ = cut_xy - at
-    t = np.linspace(0.0, 1.0, samples)[None, :, None]
-    q = np.round(a[:, None, :] + t * (b_ - a)[:, None, :]).astype(np.int64)
+    q = _chord_pixels(exit_xy - at, cut_xy - at)
     ok = (q[..., 0] >= 0) & (q[..., 0] < ws[:, None]) & (q[..., 1] >= 0) & (q[..., 1] < hs[:, None])
     gx = np.where(ok, q[..., 0] + xs0[:, None], 0)
     gy = np.where(ok, q[..., 1] + ys0[:, None], 0)

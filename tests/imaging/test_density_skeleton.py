@@ -17,25 +17,10 @@ def _zhang_suen(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
     def around(y, x):
         return [int(img[y + dy, x + dx]) for dy, dx in ring]
 
-    def groups(p):  # 8-connected groups among the set neighbours
-        on = [k for k in range(8) if p[k]]
-        seen, n = set(), 0
-        for s in on:
-            if s in seen:
-                continue
-            n += 1
-            stack = [s]
-            while stack:
-                q = stack.pop()
-                if q in seen:
-                    continue
-                seen.add(q)
-                stack += [
-                    r
-                    for r in on
-                    if max(abs(ring[q][0] - ring[r][0]), abs(ring[q][1] - ring[r][1])) <= 1
-                ]
-        return n
+    def groups(y, x):  # 8-connected groups among the set neighbours (the pixel left out)
+        patch = img[y - 1 : y + 2, x - 1 : x + 2].copy()
+        patch[1, 1] = 0
+        return cv2.connectedComponents(patch, connectivity=8)[0] - 1
 
     changed, iterations = True, 0
     while changed and iterations < max_iter:
@@ -61,7 +46,7 @@ def _zhang_suen(mask: np.ndarray, max_iter: int = 60) -> np.ndarray:
         gone = [
             (y, x)
             for y, x in zip(*np.nonzero(img), strict=True)
-            if (p := around(y, x))[i] and p[j] and groups(p) == 1
+            if (p := around(y, x))[i] and p[j] and groups(y, x) == 1
         ]
         for y, x in gone:
             img[y, x] = 0
