@@ -322,11 +322,6 @@ def _segment_polarities(
     return dark_mask, bright_mask
 
 
-def _segment_both(enh, ppm: float) -> tuple[np.ndarray, np.ndarray]:
-    """Shaft mask of both polarities and the matching contrast map."""
-    return _combine(enh, *_segment_polarities(enh, ppm))
-
-
 def _combine(enh, dark_mask: np.ndarray, bright_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask = dark_mask | bright_mask
     if bright_mask.any():
@@ -574,7 +569,12 @@ def analyze(
 
     if clipped:
         wide = enhance_wide(norm, ppm_w, STUB_ELEMENT_MM, skin)
-        _, contrast_w = _segment_both(wide, ppm_w)
+        # each shaft's polarity as the contest at the shafts' own scale decided it: segmented
+        # and contested afresh at the stub scale, the wide element's light response in the
+        # skin between dark stubs won zones of its own and made stubs of skin gaps (seed-3
+        # benchmark, realistic clipped: mean |error| 14.8 -> 11.9 %, rms 21.9 -> 15.8 %; the
+        # second segmentation had also cost a tenth of the analysis time)
+        _, contrast_w = _combine(wide, dark_mask, bright_mask)
         mask_w = _fill_slits(mask, ppm_w)
         st = count_stubs(mask_w, contrast_w, ppm_w, norm)
         if diagnostics is not None:
