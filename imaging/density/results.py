@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ALGORITHM_VERSION = "density-1.20.0"
+ALGORITHM_VERSION = "density-1.22.0"
 
 Point = tuple[float, float]
 
