@@ -79,6 +79,14 @@ LONG_SHAFT_MM = 2.0
 LONG_AREA_FRACTION = 0.4
 AMBIGUOUS_AREA_FRACTION = 0.8
 MAX_CLIPPED_LINE_DENSITY = 1.9  # mm of visible shaft line per mm2 of skin
+# The same, over everything either polarity's threshold found before the contest: a dense mesh
+# of long hair can lose the contest to the skin gaps it encloses, and those gaps are short
+# polygons the length of stubs, so the surviving mask looks clipped. Together the two
+# polarities still lay more line over the skin than a phototrichogram can: ~1.1 units/mm2 at
+# most (DOMAIN.md section 5: 65-110 FU/cm2), each unit's stubs sharing one ~1-1.4 mm line
+# (section 7). Seed-3 and seed-1 benchmark, 1000x750, realistic and harsh: phototrichograms
+# 1.66 mm/mm2 at most; long hair that had passed for stubs (counted 13-220 % high) 1.84-2.86.
+MAX_CLIPPED_RAW_LINE_DENSITY = 1.8
 # Free line ends per mm of line in the long components: every stub keeps its own free tip (a
 # single-hair unit its base too) and a stub is ~0.5-1.4 mm (DOMAIN.md section 7: clipped to
 # ~0.5 mm, + ~0.3 mm a day for 2-3 days), so stubs chained into a long component leave about
@@ -418,11 +426,24 @@ def blunt_end_share(
     return float(np.mean(near[valid] >= BLUNT_RATIO * far[valid]))
 
 
+def line_density_mm_per_mm2(mask: np.ndarray, ppm: float, skin: np.ndarray | None) -> float:
+    """Shaft line per mm2 of skin, as the mask's area over its mean band width (cheaper than a
+    skeleton): across a band of width W the distance to the edge averages W/4, and a pixel's
+    distance transform runs half a pixel past the edge."""
+    if not mask.any():
+        return 0.0
+    dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    width_px = 4.0 * max(float(dist[mask].mean()) - 0.5, 0.25)
+    skin_mm2 = (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
+    return float(np.count_nonzero(mask)) / width_px / ppm / max(skin_mm2, 1e-9)
+
+
 def looks_clipped(
     mask: np.ndarray,
     ppm: float,
     skin: np.ndarray | None = None,
     contrast: np.ndarray | None = None,
+    both_polarities: np.ndarray | None = None,
 ) -> bool:
     """Phototrichogram or long hair, from the physical length of the detected shafts.
 
@@ -446,10 +467,19 @@ def looks_clipped(
     chained end to end still show their cut ends: a scene with no more line per mm2 than a
     phototrichogram's whose ends are mostly blunt (MIN_BLUNT_SHARE, read on ``contrast``) is
     clipped; without ``contrast`` such a scene is long hair.
+
+    ``both_polarities``: what the dark and the light thresholds found before the polarity
+    contest; more line there than a phototrichogram can show is long hair whatever ``mask``
+    kept of it (MAX_CLIPPED_RAW_LINE_DENSITY).
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
         return True
+    if (
+        both_polarities is not None
+        and line_density_mm_per_mm2(both_polarities, ppm, skin) >= MAX_CLIPPED_RAW_LINE_DENSITY
+    ):
+        return False
     long_frac = float(area[ext > LONG_SHAFT_MM].sum() / area.sum())
     if long_frac < LONG_AREA_FRACTION:
         return True
@@ -566,8 +596,10 @@ def analyze(
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
             shafts = np.maximum(enh.dark, enh.bright)
-            clipped = looks_clipped(plain, ppm_w, skin, shafts) and (
-                np.array_equal(plain, networked) or looks_clipped(networked, ppm_w, skin, shafts)
+            both = raw[0] | raw[1]
+            clipped = looks_clipped(plain, ppm_w, skin, shafts, both) and (
+                np.array_equal(plain, networked)
+                or looks_clipped(networked, ppm_w, skin, shafts, both)
             )
         if not clipped:
             polarities = long_polarities
