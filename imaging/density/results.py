@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ALGORITHM_VERSION = "density-1.22.0"
+ALGORITHM_VERSION = "density-1.23.0"
 
 Point = tuple[float, float]
 
