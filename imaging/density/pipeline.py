@@ -456,8 +456,12 @@ def line_density_mm_per_mm2(mask: np.ndarray, ppm: float, skin: np.ndarray | Non
         return 0.0
     dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
     width_px = 4.0 * max(float(dist[mask].mean()) - 0.5, 0.25)
-    skin_mm2 = (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
-    return float(np.count_nonzero(mask)) / width_px / ppm / max(skin_mm2, 1e-9)
+    return float(np.count_nonzero(mask)) / width_px / ppm / max(_skin_mm2(mask, skin, ppm), 1e-9)
+
+
+def _skin_mm2(mask: np.ndarray, skin: np.ndarray | None, ppm: float) -> float:
+    """Scalp shown in the photo (``skin``: the lens's field; None: all of ``mask``'s image)."""
+    return (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
 
 
 def looks_clipped(
@@ -465,7 +469,7 @@ def looks_clipped(
     ppm: float,
     skin: np.ndarray | None = None,
     contrast: np.ndarray | None = None,
-    both_polarities: np.ndarray | None = None,
+    raw_line_mm_per_mm2: float | None = None,
 ) -> bool:
     """Phototrichogram or long hair, from the physical length of the detected shafts.
 
@@ -490,26 +494,23 @@ def looks_clipped(
     phototrichogram's whose ends are mostly blunt (MIN_BLUNT_SHARE, read on ``contrast``) is
     clipped; without ``contrast`` such a scene is long hair.
 
-    ``both_polarities``: what the dark and the light thresholds found before the polarity
-    contest; more line there than a phototrichogram can show is long hair whatever ``mask``
-    kept of it (MAX_CLIPPED_RAW_LINE_DENSITY).
+    ``raw_line_mm_per_mm2``: the line density (line_density_mm_per_mm2) of what the dark and
+    the light thresholds found before the polarity contest; more line there than a
+    phototrichogram can show is long hair whatever ``mask`` kept of it
+    (MAX_CLIPPED_RAW_LINE_DENSITY).
     """
     ext, area = blob_lengths_mm(mask, ppm)
     if area.sum() <= 0:
         return True
-    if (
-        both_polarities is not None
-        and line_density_mm_per_mm2(both_polarities, ppm, skin) >= MAX_CLIPPED_RAW_LINE_DENSITY
-    ):
+    if raw_line_mm_per_mm2 is not None and raw_line_mm_per_mm2 >= MAX_CLIPPED_RAW_LINE_DENSITY:
         return False
     long_frac = float(area[ext > LONG_SHAFT_MM].sum() / area.sum())
     if long_frac < LONG_AREA_FRACTION:
         return True
     if long_frac >= AMBIGUOUS_AREA_FRACTION and contrast is None:
         return False
-    skin_mm2 = (mask.size if skin is None else np.count_nonzero(skin)) / ppm**2
     skel = thin(mask)
-    line_mm_per_mm2 = float(skel.sum()) / ppm / skin_mm2
+    line_mm_per_mm2 = float(skel.sum()) / ppm / _skin_mm2(mask, skin, ppm)
     if line_mm_per_mm2 >= MAX_CLIPPED_LINE_DENSITY:
         return False
     if long_frac >= AMBIGUOUS_AREA_FRACTION:
@@ -618,10 +619,11 @@ def analyze(
             plain = polarities[0] | polarities[1]
             networked = long_polarities[0] | long_polarities[1]
             shafts = np.maximum(enh.dark, enh.bright)
-            both = raw[0] | raw[1]
-            clipped = looks_clipped(plain, ppm_w, skin, shafts, both) and (
+            # read once for both masks' tests
+            raw_line = line_density_mm_per_mm2(raw[0] | raw[1], ppm_w, skin)
+            clipped = looks_clipped(plain, ppm_w, skin, shafts, raw_line) and (
                 np.array_equal(plain, networked)
-                or looks_clipped(networked, ppm_w, skin, shafts, both)
+                or looks_clipped(networked, ppm_w, skin, shafts, raw_line)
             )
         if not clipped:
             polarities = long_polarities
