@@ -335,17 +335,16 @@ def _segment_polarities(
         raw = segment(enh.dark, enh.noise, ppm), segment(enh.bright, enh.noise, ppm)
     dark_mask, bright_mask = raw
     c_dark, c_bright = raw_comps or (_components(dark_mask), _components(bright_mask))
-    e_dark = float(enh.dark[dark_mask].sum())
-    e_bright = float(enh.bright[bright_mask].sum())
+    dark_stronger = float(enh.dark[dark_mask].sum()) >= float(enh.bright[bright_mask].sum())
     if networks:
         # the mesh's shafts outrun the skin gaps they enclose, whichever has the more contrast
         x_dark, x_bright = _mean_extent(c_dark), _mean_extent(c_bright)
         if x_dark >= MESH_EXTENT_RATIO * x_bright:
-            e_dark, e_bright = 1.0, 0.0
+            dark_stronger = True
         elif x_bright >= MESH_EXTENT_RATIO * x_dark:
-            e_dark, e_bright = 0.0, 1.0
+            dark_stronger = False
     dark, bright = (dark_mask, c_dark), (bright_mask, c_bright)
-    if e_dark >= e_bright:
+    if dark_stronger:
         bright_mask, dark_mask = _contest(bright, dark, ppm, networks)
     else:
         dark_mask, bright_mask = _contest(dark, bright, ppm, networks)
