@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from imaging.density import ALGORITHM_VERSION, CalibrationRejected, DensityResult, analyze
-from imaging.density.synthetic import generate_scene, random_params
+from imaging.density.benchmark_accuracy import scene_params
+from imaging.density.synthetic import generate_scene
 from tests.imaging.scenes import CLIPPED_SCENE
 
 BASE = CLIPPED_SCENE
@@ -226,9 +227,7 @@ def test_dashes_shorter_than_any_clipped_stub_are_not_hairs():
 
 def _sparse_benchmark_scene(i: int, *, clipped: bool, realistic: bool):
     # scene i of benchmark seed 3 at 40 hairs/cm2 (a thinning scalp)
-    rng = np.random.default_rng([3, i])
-    p = random_params(rng, clipped=clipped, seed=3 * 100_003 + i, realistic=realistic)
-    p = dataclasses.replace(p, hair_density_per_cm2=40.0)
+    p = scene_params(3, i, clipped, realistic, 40.0, (1000, 750))
     return p, generate_scene(p)
 
 
